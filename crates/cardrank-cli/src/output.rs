@@ -1,0 +1,165 @@
+//! Writing rankings: a readable table, TSV and JSON.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use cardrank::{FeatureScore, Ranking};
+use serde::Serialize;
+
+use crate::error::CliError;
+use crate::RankOptions;
+
+/// Facts about the run that go along with the ranking.
+pub struct Meta {
+    /// The input (a path, or a description of generated data).
+    pub source: String,
+    /// Wall time so far.
+    pub seconds: f64,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    source: &'a str,
+    seconds: f64,
+    #[serde(flatten)]
+    ranking: &'a Ranking,
+}
+
+/// A per-feature note shown as an extra table column (the demo's truth).
+pub type Notes<'a> = Option<&'a dyn Fn(&str) -> String>;
+
+/// Prints the ranking (table or JSON) and writes `--out` files.
+pub fn emit(
+    ranking: &Ranking,
+    meta: &Meta,
+    opts: &RankOptions,
+    notes: Notes<'_>,
+) -> Result<(), CliError> {
+    let mut shown = ranking.clone();
+    if let Some(k) = opts.top {
+        shown.features.truncate(k);
+    }
+    if let Some(dir) = &opts.out {
+        write_files(&shown, meta, dir)?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let text = if opts.json {
+        json(&shown, meta)? + "\n"
+    } else {
+        table(&shown, meta, notes)
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .or_else(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(|e| CliError::output("to stdout", e))
+}
+
+fn json(ranking: &Ranking, meta: &Meta) -> Result<String, CliError> {
+    let j = JsonOut {
+        source: &meta.source,
+        seconds: meta.seconds,
+        ranking,
+    };
+    serde_json::to_string_pretty(&j).map_err(|e| CliError::output("JSON", std::io::Error::other(e)))
+}
+
+fn write_files(ranking: &Ranking, meta: &Meta, dir: &Path) -> Result<(), CliError> {
+    fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
+    let tsv_path = dir.join("ranking.tsv");
+    fs::write(&tsv_path, tsv(ranking))
+        .map_err(|e| CliError::output(tsv_path.display().to_string(), e))?;
+    let json_path = dir.join("ranking.json");
+    fs::write(&json_path, json(ranking, meta)? + "\n")
+        .map_err(|e| CliError::output(json_path.display().to_string(), e))
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// Every field, tab-separated, one feature per line.
+pub fn tsv(ranking: &Ranking) -> String {
+    let mut s = String::from(
+        "rank\tfeature\tcardinality\tmissing_share\tentropy\tmi\texpected_mi\tami\tscore\tadjusted\tnull_sd\tz\tg_test_log10_p\tlog10_q\n",
+    );
+    for f in &ranking.features {
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            f.rank,
+            f.feature.replace(['\t', '\n'], " "),
+            f.cardinality,
+            f.missing_share,
+            f.entropy,
+            f.mi,
+            f.expected_mi,
+            f.ami,
+            f.score,
+            f.adjusted,
+            opt(f.null_sd),
+            opt(f.z),
+            f.g_test_log10_p,
+            opt(f.log10_q),
+        ));
+    }
+    s
+}
+
+fn row(f: &FeatureScore, width: usize) -> String {
+    format!(
+        "{:>4}  {:<width$}  {:>11}  {:>7.1}%  {:>9.5}  {:>9.5}  {:>10.6}  {:>8.5}  {:>8}",
+        f.rank,
+        f.feature,
+        f.cardinality,
+        100.0 * f.missing_share,
+        f.mi,
+        f.expected_mi,
+        f.adjusted,
+        f.ami,
+        f.z.map(|z| format!("{z:.1}")).unwrap_or_else(|| "-".into()),
+    )
+}
+
+/// The human-readable table.
+pub fn table(ranking: &Ranking, meta: &Meta, notes: Notes<'_>) -> String {
+    let width = ranking
+        .features
+        .iter()
+        .map(|f| f.feature.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 40);
+    let mut s = format!(
+        "{} rows, target `{}` ({} classes, H = {:.4} nats), ranked by {} in {:.2} s\n\n",
+        ranking.rows,
+        ranking.target,
+        ranking.classes,
+        ranking.target_entropy,
+        ranking.score_name,
+        meta.seconds
+    );
+    s.push_str(&format!(
+        "{:>4}  {:<width$}  {:>11}  {:>8}  {:>9}  {:>9}  {:>10}  {:>8}  {:>8}",
+        "rank", "feature", "cardinality", "missing", "mi", "expected", "mi-emi", "ami", "z"
+    ));
+    if notes.is_some() {
+        s.push_str("  truth");
+    }
+    s.push('\n');
+    for f in &ranking.features {
+        s.push_str(&row(f, width));
+        if let Some(n) = notes {
+            s.push_str("  ");
+            s.push_str(&n(&f.feature));
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,273 @@
+//! Reading Arrow arrays as categories.
+//!
+//! Strings (Utf8, LargeUtf8, Utf8View), binaries, dictionary-encoded columns
+//! (pandas and polars categoricals), integers, floats and booleans are all
+//! accepted. Numbers are categories keyed by their decimal text, so a column
+//! read from CSV and the same column read from Parquet give the same codes.
+//! Nulls are missing values.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    ArrowDictionaryKeyType, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrowPrimitiveType, DictionaryArray};
+use arrow_buffer::ArrowNativeType;
+use arrow_schema::DataType;
+
+use crate::encode::{Dictionary, MissingTokens};
+
+/// Why a column cannot be read.
+#[derive(Debug)]
+pub(crate) struct Unsupported(pub DataType);
+
+/// Appends the code of every row of `array` to `out`.
+pub(crate) fn encode_array(
+    dict: &mut Dictionary,
+    missing: &MissingTokens,
+    array: &dyn Array,
+    out: &mut Vec<u32>,
+) -> Result<(), Unsupported> {
+    out.reserve(array.len());
+    match array.data_type() {
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            encode_bytes(dict, missing, a, |i| a.value(i).as_bytes(), out)
+        }
+        DataType::LargeUtf8 => {
+            let a = array.as_string::<i64>();
+            encode_bytes(dict, missing, a, |i| a.value(i).as_bytes(), out)
+        }
+        DataType::Utf8View => {
+            let a = array.as_string_view();
+            encode_bytes(dict, missing, a, |i| a.value(i).as_bytes(), out)
+        }
+        DataType::Binary => {
+            let a = array.as_binary::<i32>();
+            encode_bytes(dict, missing, a, |i| a.value(i), out)
+        }
+        DataType::LargeBinary => {
+            let a = array.as_binary::<i64>();
+            encode_bytes(dict, missing, a, |i| a.value(i), out)
+        }
+        DataType::BinaryView => {
+            let a = array.as_binary_view();
+            encode_bytes(dict, missing, a, |i| a.value(i), out)
+        }
+        DataType::Int8 => encode_int::<Int8Type>(dict, array, out),
+        DataType::Int16 => encode_int::<Int16Type>(dict, array, out),
+        DataType::Int32 => encode_int::<Int32Type>(dict, array, out),
+        DataType::Int64 => encode_int::<Int64Type>(dict, array, out),
+        DataType::UInt8 => encode_int::<UInt8Type>(dict, array, out),
+        DataType::UInt16 => encode_int::<UInt16Type>(dict, array, out),
+        DataType::UInt32 => encode_int::<UInt32Type>(dict, array, out),
+        DataType::UInt64 => encode_int::<UInt64Type>(dict, array, out),
+        DataType::Float32 => {
+            let a = array.as_primitive::<arrow_array::types::Float32Type>();
+            let mut buf = ryu::Buffer::new();
+            encode_with(dict, a, out, |i, d| {
+                d.code(buf.format(a.value(i)).as_bytes())
+            })
+        }
+        DataType::Float64 => {
+            let a = array.as_primitive::<arrow_array::types::Float64Type>();
+            let mut buf = ryu::Buffer::new();
+            encode_with(dict, a, out, |i, d| {
+                d.code(buf.format(a.value(i)).as_bytes())
+            })
+        }
+        DataType::Boolean => {
+            let a = array.as_boolean();
+            encode_with(dict, a, out, |i, d| {
+                d.code(if a.value(i) { b"true" } else { b"false" })
+            })
+        }
+        DataType::Null => {
+            for _ in 0..array.len() {
+                out.push(dict.missing());
+            }
+            Ok(())
+        }
+        DataType::Dictionary(key, _) => match key.as_ref() {
+            DataType::Int8 => encode_dictionary::<Int8Type>(dict, missing, array, out),
+            DataType::Int16 => encode_dictionary::<Int16Type>(dict, missing, array, out),
+            DataType::Int32 => encode_dictionary::<Int32Type>(dict, missing, array, out),
+            DataType::Int64 => encode_dictionary::<Int64Type>(dict, missing, array, out),
+            DataType::UInt8 => encode_dictionary::<UInt8Type>(dict, missing, array, out),
+            DataType::UInt16 => encode_dictionary::<UInt16Type>(dict, missing, array, out),
+            DataType::UInt32 => encode_dictionary::<UInt32Type>(dict, missing, array, out),
+            DataType::UInt64 => encode_dictionary::<UInt64Type>(dict, missing, array, out),
+            other => Err(Unsupported(other.clone())),
+        },
+        other => Err(Unsupported(other.clone())),
+    }
+}
+
+/// Whether a type can be read (checked once per column, before any work).
+pub(crate) fn is_supported(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Dictionary(key, value) => key.is_dictionary_key_type() && is_supported(value),
+        DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Boolean
+        | DataType::Null => true,
+        t => t.is_integer(),
+    }
+}
+
+#[inline]
+fn encode_bytes<'a, F>(
+    dict: &mut Dictionary,
+    missing: &MissingTokens,
+    array: &dyn Array,
+    value: F,
+    out: &mut Vec<u32>,
+) -> Result<(), Unsupported>
+where
+    F: Fn(usize) -> &'a [u8],
+{
+    if array.null_count() == 0 {
+        out.extend((0..array.len()).map(|i| dict.encode(value(i), missing)));
+    } else {
+        out.extend((0..array.len()).map(|i| {
+            if array.is_null(i) {
+                dict.missing()
+            } else {
+                dict.encode(value(i), missing)
+            }
+        }));
+    }
+    Ok(())
+}
+
+#[inline]
+fn encode_with<F>(
+    dict: &mut Dictionary,
+    array: &dyn Array,
+    out: &mut Vec<u32>,
+    mut code: F,
+) -> Result<(), Unsupported>
+where
+    F: FnMut(usize, &mut Dictionary) -> u32,
+{
+    for i in 0..array.len() {
+        let c = if array.is_null(i) {
+            dict.missing()
+        } else {
+            code(i, dict)
+        };
+        out.push(c);
+    }
+    Ok(())
+}
+
+fn encode_int<T>(
+    dict: &mut Dictionary,
+    array: &dyn Array,
+    out: &mut Vec<u32>,
+) -> Result<(), Unsupported>
+where
+    T: ArrowPrimitiveType,
+    T::Native: itoa::Integer,
+{
+    let a = array.as_primitive::<T>();
+    let mut buf = itoa::Buffer::new();
+    encode_with(dict, a, out, |i, d| {
+        d.code(buf.format(a.value(i)).as_bytes())
+    })
+}
+
+/// Dictionary-encoded columns: each dictionary entry is encoded once, on its
+/// first use, so unused entries never become categories.
+fn encode_dictionary<K: ArrowDictionaryKeyType>(
+    dict: &mut Dictionary,
+    missing: &MissingTokens,
+    array: &dyn Array,
+    out: &mut Vec<u32>,
+) -> Result<(), Unsupported> {
+    let a: &DictionaryArray<K> = array.as_dictionary::<K>();
+    let values = a.values();
+    if !is_supported(values.data_type()) {
+        return Err(Unsupported(array.data_type().clone()));
+    }
+    let mut cache: Vec<u32> = vec![u32::MAX; values.len()];
+    let mut one = Vec::with_capacity(1);
+    for key in a.keys().iter() {
+        let code = match key {
+            None => dict.missing(),
+            Some(k) => {
+                let k = k.as_usize();
+                if k >= cache.len() {
+                    // Arrow validates keys on construction; stay safe anyway.
+                    dict.missing()
+                } else if cache[k] != u32::MAX {
+                    cache[k]
+                } else {
+                    one.clear();
+                    encode_array(dict, missing, &values.slice(k, 1), &mut one)?;
+                    cache[k] = one[0];
+                    one[0]
+                }
+            }
+        };
+        out.push(code);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        BooleanArray, DictionaryArray, Float64Array, Int64Array, StringArray, StringViewArray,
+    };
+
+    use super::*;
+
+    fn codes(array: &dyn Array) -> (Vec<u32>, Dictionary) {
+        let mut d = Dictionary::new();
+        let mut out = Vec::new();
+        encode_array(&mut d, &MissingTokens::default(), array, &mut out).unwrap();
+        (out, d)
+    }
+
+    #[test]
+    fn strings_and_views_agree() {
+        let vals = vec![Some("a"), None, Some(""), Some("b"), Some("a")];
+        let (c1, _) = codes(&StringArray::from(vals.clone()));
+        let (c2, _) = codes(&StringViewArray::from(vals));
+        assert_eq!(c1, c2);
+        // null and the empty field are both missing by default
+        assert_eq!(c1, vec![0, 1, 1, 2, 0]);
+    }
+
+    #[test]
+    fn numbers_are_categories_by_text() {
+        let (c, d) = codes(&Int64Array::from(vec![Some(10), Some(-3), None, Some(10)]));
+        assert_eq!(c, vec![0, 1, 2, 0]);
+        assert_eq!(d.label(1), "-3");
+        let (c, d) = codes(&Float64Array::from(vec![1.5, 2.0, 1.5]));
+        assert_eq!(c, vec![0, 1, 0]);
+        assert_eq!(d.label(0), "1.5");
+        let (c, _) = codes(&BooleanArray::from(vec![true, false, true]));
+        assert_eq!(c, vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn dictionary_arrays_skip_unused_entries() {
+        let keys = arrow_array::Int32Array::from(vec![Some(2), Some(0), None, Some(2)]);
+        let values = Arc::new(StringArray::from(vec!["x", "unused", "z"]));
+        let a = DictionaryArray::<Int32Type>::try_new(keys, values).unwrap();
+        let (c, d) = codes(&a);
+        assert_eq!(c, vec![0, 1, 2, 0]);
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.label(0), "z");
+    }
+}

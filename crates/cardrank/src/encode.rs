@@ -1,0 +1,321 @@
+//! Encoding of raw values to dense `u32` codes, one dictionary per column.
+//!
+//! A [`Dictionary`] gives each distinct value the next free code, in the order
+//! values are first seen. Values configured as missing (by default only the
+//! empty field, and Arrow nulls) share one code of their own, so by default
+//! every distinct raw string is one category, as scikit-learn sees it.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+use serde::{Deserialize, Serialize};
+
+/// The label under which the missing category is shown.
+pub const MISSING_LABEL: &str = "<missing>";
+
+/// The tokens that count as missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingTokens {
+    tokens: Vec<Vec<u8>>,
+    /// Fast path: the only token is the empty field.
+    only_empty: bool,
+}
+
+impl MissingTokens {
+    /// Missing tokens from strings; `[""]` means only the empty field.
+    pub fn new<S: AsRef<str>>(tokens: &[S]) -> Self {
+        let mut tokens: Vec<Vec<u8>> = tokens
+            .iter()
+            .map(|t| t.as_ref().as_bytes().to_vec())
+            .collect();
+        tokens.sort();
+        tokens.dedup();
+        let only_empty = tokens.len() == 1 && tokens[0].is_empty();
+        MissingTokens { tokens, only_empty }
+    }
+
+    /// The tokens, as given.
+    pub fn tokens(&self) -> impl Iterator<Item = &[u8]> {
+        self.tokens.iter().map(Vec::as_slice)
+    }
+
+    /// Whether a raw value is missing.
+    #[inline]
+    pub fn is_missing(&self, value: &[u8]) -> bool {
+        if self.only_empty {
+            value.is_empty()
+        } else {
+            self.tokens.iter().any(|t| t.as_slice() == value)
+        }
+    }
+}
+
+impl Default for MissingTokens {
+    fn default() -> Self {
+        MissingTokens::new(&[""])
+    }
+}
+
+/// A column's dictionary: distinct values to dense codes `0..len()`.
+///
+/// Values are stored once, in an arena, in code order.
+#[derive(Clone, Default)]
+pub struct Dictionary {
+    arena: Vec<u8>,
+    /// `offsets[c]..offsets[c + 1]` is the value of code `c`.
+    offsets: Vec<usize>,
+    missing: Option<u32>,
+    table: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dictionary")
+            .field("len", &self.len())
+            .field("missing", &self.missing)
+            .finish()
+    }
+}
+
+impl PartialEq for Dictionary {
+    fn eq(&self, other: &Self) -> bool {
+        self.arena == other.arena && self.offsets == other.offsets && self.missing == other.missing
+    }
+}
+
+impl Dictionary {
+    /// An empty dictionary.
+    pub fn new() -> Self {
+        Dictionary {
+            offsets: vec![0],
+            ..Default::default()
+        }
+    }
+
+    /// Number of codes given out (distinct values, the missing one included).
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether no value was seen.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The code of the missing category, once a missing value was seen.
+    pub fn missing_code(&self) -> Option<u32> {
+        self.missing
+    }
+
+    /// The raw bytes of a code (empty for the missing category).
+    pub fn value(&self, code: u32) -> &[u8] {
+        let c = code as usize;
+        &self.arena[self.offsets[c]..self.offsets[c + 1]]
+    }
+
+    /// A printable label of a code: the value, or [`MISSING_LABEL`].
+    pub fn label(&self, code: u32) -> String {
+        if Some(code) == self.missing {
+            MISSING_LABEL.to_string()
+        } else {
+            String::from_utf8_lossy(self.value(code)).into_owned()
+        }
+    }
+
+    fn push(&mut self, value: &[u8]) -> u32 {
+        let code = self.len() as u32;
+        self.arena.extend_from_slice(value);
+        self.offsets.push(self.arena.len());
+        code
+    }
+
+    /// The code of the missing category, given out on first use.
+    #[inline]
+    pub fn missing(&mut self) -> u32 {
+        match self.missing {
+            Some(c) => c,
+            None => {
+                let c = self.push(b"");
+                self.missing = Some(c);
+                c
+            }
+        }
+    }
+
+    /// The code of a present (non-missing) value, given out on first sight.
+    #[inline]
+    pub fn code(&mut self, value: &[u8]) -> u32 {
+        let hash = self.hasher.hash_one(value);
+        let (arena, offsets) = (&self.arena, &self.offsets);
+        let get = |c: u32| &arena[offsets[c as usize]..offsets[c as usize + 1]];
+        if let Some(&c) = self.table.find(hash, |&c| get(c) == value) {
+            return c;
+        }
+        let code = self.push(value);
+        let (arena, offsets, hasher) = (&self.arena, &self.offsets, &self.hasher);
+        self.table.insert_unique(hash, code, |&c| {
+            hasher.hash_one(&arena[offsets[c as usize]..offsets[c as usize + 1]])
+        });
+        code
+    }
+
+    /// The code of a present value if it was seen, without adding it.
+    pub fn lookup(&self, value: &[u8]) -> Option<u32> {
+        let hash = self.hasher.hash_one(value);
+        self.table.find(hash, |&c| self.value(c) == value).copied()
+    }
+
+    /// The code of a raw value: missing tokens map to the missing code.
+    #[inline]
+    pub fn encode(&mut self, value: &[u8], missing: &MissingTokens) -> u32 {
+        if missing.is_missing(value) {
+            self.missing()
+        } else {
+            self.code(value)
+        }
+    }
+
+    /// Adds every value of `other`, returning for each of its codes the code
+    /// here (`map[other_code] = self_code`).
+    pub fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
+        (0..other.len() as u32)
+            .map(|c| {
+                if Some(c) == other.missing {
+                    self.missing()
+                } else {
+                    self.code(other.value(c))
+                }
+            })
+            .collect()
+    }
+
+    fn from_parts(
+        arena: Vec<u8>,
+        offsets: Vec<usize>,
+        missing: Option<u32>,
+    ) -> Result<Self, String> {
+        if offsets.first() != Some(&0)
+            || offsets.windows(2).any(|w| w[0] > w[1])
+            || offsets.last() != Some(&arena.len())
+        {
+            return Err("dictionary offsets are inconsistent".into());
+        }
+        let mut dict = Dictionary {
+            arena,
+            offsets,
+            missing,
+            ..Default::default()
+        };
+        if let Some(m) = missing {
+            if m as usize >= dict.len() {
+                return Err("dictionary missing code out of range".into());
+            }
+        }
+        let mut table = HashTable::with_capacity(dict.len());
+        for c in 0..dict.len() as u32 {
+            if Some(c) == missing {
+                continue;
+            }
+            let v = dict.value(c);
+            let hash = dict.hasher.hash_one(v);
+            if table.find(hash, |&o| dict.value(o) == v).is_some() {
+                return Err("dictionary holds a value twice".into());
+            }
+            table.insert_unique(hash, c, |&o| dict.hasher.hash_one(dict.value(o)));
+        }
+        dict.table = table;
+        Ok(dict)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct DictionaryParts {
+    arena: Vec<u8>,
+    offsets: Vec<u64>,
+    missing: Option<u32>,
+}
+
+impl Serialize for Dictionary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DictionaryParts {
+            arena: self.arena.clone(),
+            offsets: self.offsets.iter().map(|&o| o as u64).collect(),
+            missing: self.missing,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Dictionary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let parts = DictionaryParts::deserialize(d)?;
+        let offsets = parts.offsets.into_iter().map(|o| o as usize).collect();
+        Dictionary::from_parts(parts.arena, offsets, parts.missing)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_first_sight() {
+        let mut d = Dictionary::new();
+        let m = MissingTokens::default();
+        let codes: Vec<u32> = ["a", "b", "a", "", "c", ""]
+            .iter()
+            .map(|v| d.encode(v.as_bytes(), &m))
+            .collect();
+        assert_eq!(codes, vec![0, 1, 0, 2, 3, 2]);
+        assert_eq!(d.len(), 4);
+        assert_eq!(d.missing_code(), Some(2));
+        assert_eq!(d.label(2), MISSING_LABEL);
+        assert_eq!(d.label(3), "c");
+        assert_eq!(d.lookup(b"b"), Some(1));
+        assert_eq!(d.lookup(b"zz"), None);
+    }
+
+    #[test]
+    fn custom_missing_tokens_share_one_code() {
+        let mut d = Dictionary::new();
+        let m = MissingTokens::new(&["?", "NA"]);
+        let codes: Vec<u32> = ["?", "", "NA", "x"]
+            .iter()
+            .map(|v| d.encode(v.as_bytes(), &m))
+            .collect();
+        // The empty field is an ordinary value once other tokens are chosen.
+        assert_eq!(codes, vec![0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn absorb_maps_codes() {
+        let m = MissingTokens::default();
+        let mut a = Dictionary::new();
+        let mut b = Dictionary::new();
+        for v in ["x", "y"] {
+            a.encode(v.as_bytes(), &m);
+        }
+        for v in ["", "y", "z"] {
+            b.encode(v.as_bytes(), &m);
+        }
+        let map = a.absorb(&b);
+        assert_eq!(map, vec![2, 1, 3]);
+        assert_eq!(a.missing_code(), Some(2));
+    }
+
+    #[test]
+    fn serde_round_trip_rebuilds_the_table() {
+        let m = MissingTokens::default();
+        let mut a = Dictionary::new();
+        for v in ["x", "", "y"] {
+            a.encode(v.as_bytes(), &m);
+        }
+        let json = serde_json::to_string(&a).unwrap();
+        let mut b: Dictionary = serde_json::from_str(&json).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(b.code(b"y"), 2);
+        assert_eq!(b.code(b"w"), 3);
+    }
+}

@@ -1,0 +1,182 @@
+//! Ranking parameters, checked once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::encode::MissingTokens;
+use crate::error::{Error, Result};
+
+/// The score features are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Score {
+    /// MI - EMI: information beyond what a random feature with the same value
+    /// counts would show by chance (the default).
+    #[default]
+    Adjusted,
+    /// Plug-in mutual information (biased towards many-valued features).
+    Mi,
+    /// Adjusted mutual information, (MI - EMI) / (mean(H(X), H(Y)) - EMI).
+    Ami,
+    /// (MI - EMI) / sd under the permutation null (binary targets; others
+    /// fall back to the adjusted score).
+    Z,
+}
+
+impl std::str::FromStr for Score {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "adjusted" => Ok(Score::Adjusted),
+            "mi" => Ok(Score::Mi),
+            "ami" => Ok(Score::Ami),
+            "z" => Ok(Score::Z),
+            _ => Err(Error::InvalidParameter {
+                name: "score",
+                value: s.to_string(),
+                expected: "one of adjusted, mi, ami, z",
+            }),
+        }
+    }
+}
+
+impl Score {
+    /// The score's name as the CLI and JSON spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Score::Adjusted => "adjusted",
+            Score::Mi => "mi",
+            Score::Ami => "ami",
+            Score::Z => "z",
+        }
+    }
+}
+
+/// What to rank and how. Build with [`RankParams::new`] and the setters, then
+/// [`RankParams::check`] validates once.
+///
+/// # Example
+/// ```
+/// let params = cardrank::RankParams::new("click").missing(&["", "NA"]).threads(2);
+/// assert!(params.check().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankParams {
+    /// The target column.
+    pub target: String,
+    /// Values counted as missing (one category of their own). Default `[""]`.
+    pub missing: Vec<String>,
+    /// Only these features, if given.
+    pub features: Option<Vec<String>>,
+    /// Features left out.
+    pub exclude: Vec<String>,
+    /// Worker threads; `None` reads `CARDRANK_THREADS`, else all cores.
+    pub threads: Option<usize>,
+    /// The ranking score.
+    pub score: Score,
+}
+
+impl RankParams {
+    /// Defaults for a target column.
+    pub fn new(target: impl Into<String>) -> Self {
+        RankParams {
+            target: target.into(),
+            missing: vec![String::new()],
+            features: None,
+            exclude: Vec::new(),
+            threads: None,
+            score: Score::Adjusted,
+        }
+    }
+
+    /// Sets the missing tokens.
+    pub fn missing<S: AsRef<str>>(mut self, tokens: &[S]) -> Self {
+        self.missing = tokens.iter().map(|t| t.as_ref().to_string()).collect();
+        self
+    }
+
+    /// Sets the thread count.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Ranks only these features.
+    pub fn features<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        self.features = Some(names.iter().map(|t| t.as_ref().to_string()).collect());
+        self
+    }
+
+    /// Leaves these features out.
+    pub fn exclude<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        self.exclude = names.iter().map(|t| t.as_ref().to_string()).collect();
+        self
+    }
+
+    /// Sets the score.
+    pub fn score(mut self, score: Score) -> Self {
+        self.score = score;
+        self
+    }
+
+    /// Validates the parameters.
+    pub fn check(self) -> Result<CheckedParams> {
+        if self.target.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "target",
+                value: "\"\"".into(),
+                expected: "a column name",
+            });
+        }
+        let threads = match self.threads {
+            Some(0) => {
+                return Err(Error::InvalidParameter {
+                    name: "threads",
+                    value: "0".into(),
+                    expected: "a positive thread count",
+                })
+            }
+            Some(n) => Some(n),
+            None => threads_from_env()?,
+        };
+        let missing = MissingTokens::new(&self.missing);
+        Ok(CheckedParams {
+            missing,
+            threads,
+            params: self,
+        })
+    }
+}
+
+fn threads_from_env() -> Result<Option<usize>> {
+    match std::env::var("CARDRANK_THREADS") {
+        Ok(v) if !v.trim().is_empty() => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(Error::InvalidParameter {
+                name: "CARDRANK_THREADS",
+                value: v,
+                expected: "a positive thread count",
+            }),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Parameters that passed [`RankParams::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedParams {
+    pub(crate) params: RankParams,
+    pub(crate) missing: MissingTokens,
+    pub(crate) threads: Option<usize>,
+}
+
+impl CheckedParams {
+    /// The parameters as given.
+    pub fn params(&self) -> &RankParams {
+        &self.params
+    }
+
+    /// The resolved thread count (`None`: all cores).
+    pub fn threads(&self) -> Option<usize> {
+        self.threads
+    }
+}

@@ -1,0 +1,239 @@
+//! The mergeable, serialisable accumulator behind every measure.
+//!
+//! A [`RankState`] holds, per feature, the dictionary of values seen and the
+//! exact joint counts with the target. Counts are sums, so two states merge
+//! into exactly the state of the concatenated data:
+//! `merge(state(A), state(B))` finishes to the same numbers, bit for bit, as
+//! `state(A ++ B)`, because every measure is computed in a canonical order of
+//! the counts (never in the order values were first seen).
+
+use serde::{Deserialize, Serialize};
+
+use crate::counts::JointCounts;
+use crate::encode::{Dictionary, MissingTokens};
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8; 4] = b"CRST";
+const FORMAT_VERSION: u8 = 1;
+
+/// One feature's dictionary and joint counts with the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureState {
+    /// The column name.
+    pub name: String,
+    /// Its values.
+    pub dict: Dictionary,
+    /// Counts of (value, target class).
+    pub joint: JointCounts,
+}
+
+impl FeatureState {
+    pub(crate) fn new(name: String) -> Self {
+        FeatureState {
+            name,
+            dict: Dictionary::new(),
+            joint: JointCounts::default(),
+        }
+    }
+
+    /// Adds one batch: `levels` from this feature, `classes` from the target.
+    pub(crate) fn add_rows(&mut self, levels: &[u32], classes: &[u32], n_classes: usize) {
+        self.joint.grow(self.dict.len(), n_classes);
+        self.joint.add_rows(levels, classes);
+    }
+}
+
+/// Everything needed to finish a ranking: plain data, mergeable, serialisable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankState {
+    pub(crate) target: String,
+    pub(crate) missing: MissingTokens,
+    pub(crate) rows: u64,
+    pub(crate) batches: u64,
+    pub(crate) target_dict: Dictionary,
+    pub(crate) class_counts: Vec<u64>,
+    /// Empty until the first batch fixes the columns.
+    pub(crate) features: Vec<FeatureState>,
+    pub(crate) initialised: bool,
+}
+
+impl RankState {
+    pub(crate) fn new(target: String, missing: MissingTokens) -> Self {
+        RankState {
+            target,
+            missing,
+            rows: 0,
+            batches: 0,
+            target_dict: Dictionary::new(),
+            class_counts: Vec::new(),
+            features: Vec::new(),
+            initialised: false,
+        }
+    }
+
+    /// The target column's name.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Rows accumulated.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Per-feature state, in column order.
+    pub fn features(&self) -> &[FeatureState] {
+        &self.features
+    }
+
+    /// The target's dictionary.
+    pub fn target_dictionary(&self) -> &Dictionary {
+        &self.target_dict
+    }
+
+    /// Rows per target class, by class code.
+    pub fn class_counts(&self) -> &[u64] {
+        &self.class_counts
+    }
+
+    /// Adds `other` into `self`: afterwards `self` is the state of both inputs.
+    ///
+    /// Both must have the same target, missing tokens and feature names
+    /// (a state that saw no rows merges with anything of the same target).
+    pub fn merge(&mut self, other: &RankState) -> Result<()> {
+        if self.target != other.target {
+            return Err(Error::StateMismatch(format!(
+                "target `{}` vs `{}`",
+                self.target, other.target
+            )));
+        }
+        if self.missing != other.missing {
+            return Err(Error::StateMismatch("different missing tokens".into()));
+        }
+        if !other.initialised {
+            return Ok(());
+        }
+        if !self.initialised {
+            let rows = self.rows;
+            *self = other.clone();
+            debug_assert_eq!(rows, 0);
+            return Ok(());
+        }
+        if self.features.len() != other.features.len() {
+            return Err(Error::StateMismatch(format!(
+                "{} features vs {}",
+                self.features.len(),
+                other.features.len()
+            )));
+        }
+        let mut index = Vec::with_capacity(other.features.len());
+        for f in &other.features {
+            match self.features.iter().position(|s| s.name == f.name) {
+                Some(i) => index.push(i),
+                None => {
+                    return Err(Error::StateMismatch(format!(
+                        "feature `{}` is in one state only",
+                        f.name
+                    )))
+                }
+            }
+        }
+        let class_map = self.target_dict.absorb(&other.target_dict);
+        let n_classes = self.target_dict.len();
+        self.class_counts.resize(n_classes, 0);
+        for (c, &n) in other.class_counts.iter().enumerate() {
+            self.class_counts[class_map[c] as usize] += n;
+        }
+        for (f, &i) in other.features.iter().zip(&index) {
+            let mine = &mut self.features[i];
+            let level_map = mine.dict.absorb(&f.dict);
+            mine.joint.grow(mine.dict.len(), n_classes);
+            f.joint.for_each_cell(|l, c, n| {
+                mine.joint
+                    .add(level_map[l as usize], class_map[c as usize], n);
+            });
+        }
+        self.rows += other.rows;
+        self.batches += other.batches;
+        Ok(())
+    }
+
+    /// Merges many states into one (an empty list is an error).
+    pub fn merge_all<I: IntoIterator<Item = RankState>>(states: I) -> Result<RankState> {
+        let mut it = states.into_iter();
+        let mut acc = it
+            .next()
+            .ok_or_else(|| Error::StateMismatch("no states to merge".into()))?;
+        for s in it {
+            acc.merge(&s)?;
+        }
+        Ok(acc)
+    }
+
+    /// Encodes the state as bytes (a magic header, a format version, then
+    /// postcard).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(MAGIC);
+        out.push(FORMAT_VERSION);
+        // Serialising plain data into a Vec cannot fail.
+        let body = postcard::to_allocvec(self).unwrap_or_default();
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Decodes bytes from [`RankState::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<RankState> {
+        if bytes.len() < 5 || &bytes[..4] != MAGIC {
+            return Err(Error::InvalidState(
+                "the bytes do not start with a cardrank state header".into(),
+            ));
+        }
+        if bytes[4] != FORMAT_VERSION {
+            return Err(Error::InvalidState(format!(
+                "state format version {} is not supported (this build reads version {FORMAT_VERSION})",
+                bytes[4]
+            )));
+        }
+        let state: RankState =
+            postcard::from_bytes(&bytes[5..]).map_err(|e| Error::InvalidState(e.to_string()))?;
+        state.validate()?;
+        Ok(state)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n_classes = self.target_dict.len();
+        if self.class_counts.len() != n_classes {
+            return Err(Error::InvalidState(
+                "class counts do not match the target".into(),
+            ));
+        }
+        if self.class_counts.iter().sum::<u64>() != self.rows {
+            return Err(Error::InvalidState(
+                "class counts do not add up to the rows".into(),
+            ));
+        }
+        for f in &self.features {
+            let (levels, classes) = f.joint.shape();
+            if levels != f.dict.len() || classes > n_classes {
+                return Err(Error::InvalidState(format!(
+                    "feature `{}` has counts of the wrong shape",
+                    f.name
+                )));
+            }
+            let mut total = 0u64;
+            let mut bad = false;
+            f.joint.for_each_cell(|l, c, n| {
+                bad |= l as usize >= levels || c as usize >= classes;
+                total += n;
+            });
+            if bad || total != self.rows {
+                return Err(Error::InvalidState(format!(
+                    "feature `{}` counts do not add up to the rows",
+                    f.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests of the core crate (one binary, modules by concept).
+
+mod errors;
+mod merge;
+
+use std::sync::Arc;
+
+use cardrank::arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+/// Builds a batch of string columns from (name, values) pairs.
+pub fn batch(cols: &[(&str, Vec<String>)]) -> RecordBatch {
+    RecordBatch::try_from_iter(
+        cols.iter()
+            .map(|(n, v)| (*n, Arc::new(StringArray::from(v.clone())) as ArrayRef)),
+    )
+    .unwrap()
+}

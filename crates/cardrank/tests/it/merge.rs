@@ -1,0 +1,146 @@
+//! merge(state(A), state(B)) == state(A ++ B), bit for bit, for any split,
+//! batch size and thread count.
+
+use cardrank::{RankParams, RankState, Ranker, Ranking, Score};
+use proptest::prelude::*;
+
+use crate::batch;
+
+/// Rows of (f1, f2, f3, target) as small integers rendered to strings.
+fn rows_strategy() -> impl Strategy<Value = Vec<(u8, u16, u8, u8)>> {
+    prop::collection::vec((0u8..4, 0u16..300, 0u8..3, 0u8..3), 2..400)
+}
+
+fn columns(rows: &[(u8, u16, u8, u8)]) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("small", rows.iter().map(|r| r.0.to_string()).collect()),
+        ("wide", rows.iter().map(|r| r.1.to_string()).collect()),
+        (
+            "sparse",
+            rows.iter()
+                .map(|r| {
+                    if r.2 == 0 {
+                        String::new()
+                    } else {
+                        r.2.to_string()
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "y",
+            rows.iter()
+                .map(|r| (r.3 % 2 + r.0 % 2).to_string())
+                .collect(),
+        ),
+    ]
+}
+
+fn state_of(rows: &[(u8, u16, u8, u8)], batch_size: usize, threads: usize) -> RankState {
+    let mut r = Ranker::new(RankParams::new("y").threads(threads)).unwrap();
+    for chunk in rows.chunks(batch_size.max(1)) {
+        r.update(&batch(&columns(chunk))).unwrap();
+    }
+    r.into_state()
+}
+
+fn finish(state: &RankState) -> Option<String> {
+    Ranking::from_state(state, Score::Adjusted)
+        .ok()
+        .map(|r| serde_json::to_string(&r).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn merge_equals_one_pass(
+        rows in rows_strategy(),
+        split in 0usize..400,
+        bs_a in 1usize..97,
+        bs_b in 1usize..97,
+        bs_whole in 1usize..400,
+        threads_a in 1usize..4,
+        threads_b in 1usize..4,
+    ) {
+        let split = split.min(rows.len());
+        let (a, b) = rows.split_at(split);
+        let whole = state_of(&rows, bs_whole, 1);
+        let mut merged = state_of(a, bs_a, threads_a);
+        let other = state_of(b, bs_b, threads_b);
+        // through bytes, as between processes
+        let other = RankState::from_bytes(&other.to_bytes()).unwrap();
+        merged.merge(&other).unwrap();
+        prop_assert_eq!(merged.rows(), whole.rows());
+        prop_assert_eq!(finish(&merged), finish(&whole));
+    }
+
+    #[test]
+    fn merge_is_associative_and_commutative(
+        rows in rows_strategy(),
+        cut1 in 0usize..400,
+        cut2 in 0usize..400,
+    ) {
+        let (c1, c2) = (cut1.min(rows.len()), cut2.min(rows.len()));
+        let (lo, hi) = (c1.min(c2), c1.max(c2));
+        let parts = [&rows[..lo], &rows[lo..hi], &rows[hi..]];
+        let s: Vec<RankState> = parts.iter().map(|p| state_of(p, 17, 1)).collect();
+        let mut left = s[0].clone();
+        left.merge(&s[1]).unwrap();
+        left.merge(&s[2]).unwrap();
+        let mut right = s[2].clone();
+        let mut bc = s[1].clone();
+        bc.merge(&s[0]).unwrap();
+        right.merge(&bc).unwrap();
+        prop_assert_eq!(finish(&left), finish(&right));
+    }
+}
+
+#[test]
+fn thread_count_does_not_change_results() {
+    let rows: Vec<(u8, u16, u8, u8)> = (0..5000u32)
+        .map(|i| {
+            (
+                (i % 4) as u8,
+                (i * 7919 % 1000) as u16,
+                (i % 3) as u8,
+                (i * 31 % 3) as u8,
+            )
+        })
+        .collect();
+    let one = finish(&state_of(&rows, 333, 1));
+    for t in [2, 3, 8] {
+        assert_eq!(finish(&state_of(&rows, 1000, t)), one);
+    }
+}
+
+#[test]
+fn state_bytes_round_trip_and_reject_garbage() {
+    let rows: Vec<(u8, u16, u8, u8)> = (0..100u32)
+        .map(|i| ((i % 4) as u8, i as u16, (i % 3) as u8, (i % 2) as u8))
+        .collect();
+    let s = state_of(&rows, 7, 1);
+    let bytes = s.to_bytes();
+    assert_eq!(RankState::from_bytes(&bytes).unwrap(), s);
+    assert!(RankState::from_bytes(b"nonsense").is_err());
+    assert!(RankState::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    let mut bad = bytes.clone();
+    bad[4] = 99;
+    let err = RankState::from_bytes(&bad).unwrap_err().to_string();
+    assert!(err.contains("version 99"), "{err}");
+}
+
+#[test]
+fn merging_different_targets_fails() {
+    let b = batch(&[
+        ("a", vec!["1".into(), "2".into()]),
+        ("y", vec!["0".into(), "1".into()]),
+        ("z", vec!["0".into(), "1".into()]),
+    ]);
+    let mut r1 = Ranker::new(RankParams::new("y")).unwrap();
+    r1.update(&b).unwrap();
+    let mut r2 = Ranker::new(RankParams::new("z")).unwrap();
+    r2.update(&b).unwrap();
+    let mut s = r1.into_state();
+    assert!(s.merge(&r2.into_state()).is_err());
+}

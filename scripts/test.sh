@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up everything and runs the whole test suite: Rust (fmt, clippy, tests,
+# doctests) and Python (a venv with scikit-learn as the oracle, the extension
+# built by maturin, pytest). Needs only the Rust toolchain and Python 3.11.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV=${CARDRANK_VENV:-$ROOT/.venv}
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "python venv ($VENV)"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test"
+cargo test --workspace
+
+step "cardrank binary for the Python tests"
+cargo build -p cardrank-cli
+export CARDRANK_BIN="$ROOT/target/debug/cardrank"
+
+if [ -f pyproject.toml ]; then
+  step "maturin develop (Python extension)"
+  (VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop -q)
+fi
+
+step "pytest"
+"$VENV/bin/python" -m pytest tests -q -ra
