@@ -1,97 +1,456 @@
-//! TEMPORARY naive stand-in; replaced by the measures work.
-#![allow(missing_docs)]
+//! Information-theoretic measures over a contingency table, in nats.
+//!
+//! A feature X with levels `i` (row totals `a_i`) is cross-tabulated against a
+//! target Y with classes `j` (column totals `b_j`); `n_ij` are the joint counts
+//! and `N` the number of rows. Everything here is a pure function of counts:
+//!
+//! - [`entropy`]: `H = -sum_i (c_i/N) ln(c_i/N)`;
+//! - [`mutual_info`]: plug-in `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`;
+//! - [`expected_mutual_info`]: the exact expected MI under random permutation
+//!   (the hypergeometric model of Vinh, Epps and Bailey 2010);
+//! - [`adjusted_mutual_info`]: `AMI = (MI - EMI) / (mean(H_X, H_Y) - EMI)`;
+//! - [`null_sd`] and [`z_score`]: the spread of MI under the same permutation
+//!   null and the standardised excess `(MI - EMI) / sd`;
+//! - [`g_test_log10_p`]: the G-test p-value, `G = 2 N MI` against chi-square;
+//! - [`benjamini_hochberg`]: false-discovery-rate q-values.
+//!
+//! **Canonical results.** [`entropy`], [`mutual_info`],
+//! [`expected_mutual_info`] and [`null_sd`] depend only on the multiset of
+//! counts: terms are grouped by their count keys and summed in sorted key
+//! order, so the same counts always give the same bits, whatever order the
+//! values were first seen in.
+//!
+//! **No panics.** Empty inputs, zero totals and inconsistent counts give 0.0
+//! or `None` as documented on each function.
 
+mod emi;
+mod gtest;
+mod null;
+#[cfg(test)]
+mod testdata;
+
+pub use emi::expected_mutual_info;
+pub use gtest::{benjamini_hochberg, g_test_log10_p};
+pub use null::null_sd;
+
+/// A sparse contingency table of a feature (rows, levels `i`) against a
+/// target (columns, classes `j`).
+///
+/// Invariants expected by the measures (violations never panic; see each
+/// function): `rows[i] = sum_j n_ij`, `cols[j] = sum_i n_ij`,
+/// `n = sum_i rows[i] = sum_j cols[j]`, every `cells` index in range.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contingency {
+    /// Total count `N`.
     pub n: u64,
+    /// Row totals `a_i` (each > 0).
     pub rows: Vec<u64>,
+    /// Column totals `b_j` (each > 0).
     pub cols: Vec<u64>,
+    /// `(i, j, n_ij)` for the nonzero cells only, in any order.
     pub cells: Vec<(u32, u32, u64)>,
 }
 
+/// Entropy of a distribution given by counts, in nats:
+/// `H = -sum_c (c/n) ln(c/n) = sum_c (c/n) ln(n/c)`.
+///
+/// Zero counts are ignored; `n` should be the sum of `counts`. Returns 0.0
+/// when `n == 0` or there are fewer than two nonzero counts. The terms are
+/// grouped by count and summed in increasing count order, so the result
+/// depends only on the multiset of counts.
 pub fn entropy(counts: &[u64], n: u64) -> f64 {
-    let mut c: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
-    c.sort_unstable();
-    let n = n as f64;
-    -c.iter()
-        .map(|&c| {
-            let p = c as f64 / n;
-            p * p.ln()
-        })
-        .sum::<f64>()
+    if n == 0 {
+        return 0.0;
+    }
+    let groups = distinct_counts(counts);
+    if groups.iter().map(|&(_, m)| m).sum::<u64>() < 2 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let mut sum = Sum::default();
+    for &(c, m) in &groups {
+        let cf = c as f64;
+        sum.add(info_term(cf, nf, nf * cf, cf * cf) * m as f64);
+    }
+    sum.value()
 }
 
+/// Plug-in mutual information of a contingency table, in nats:
+/// `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`, with `N = t.n`.
+///
+/// Each term is computed from its key `(a_i, b_j, n_ij)` as
+/// `n/N * ln((N n) / (a b))` (one logarithm of a ratio of products, as
+/// `sklearn.metrics.mutual_info_score`); equal keys are grouped and the groups
+/// summed in sorted key order, so the result depends only on the multiset of
+/// keys. Tiny negative totals from rounding are clamped to 0.
+///
+/// Returns 0.0 when `N == 0` or either margin has fewer than two entries
+/// (as sklearn). Cells with a zero count or an out-of-range index, or whose
+/// row or column total is zero, are ignored.
 pub fn mutual_info(t: &Contingency) -> f64 {
-    let n = t.n as f64;
+    if t.n == 0 || t.rows.len() < 2 || t.cols.len() < 2 {
+        return 0.0;
+    }
     let mut keys: Vec<(u64, u64, u64)> = t
         .cells
         .iter()
-        .map(|&(i, j, k)| (t.rows[i as usize], t.cols[j as usize], k))
+        .filter_map(|&(i, j, k)| {
+            let a = *t.rows.get(i as usize)?;
+            let b = *t.cols.get(j as usize)?;
+            (k > 0 && a > 0 && b > 0).then_some((a, b, k))
+        })
         .collect();
     keys.sort_unstable();
-    keys.iter()
-        .map(|&(a, b, k)| k as f64 / n * ((n * k as f64) / (a as f64 * b as f64)).ln())
-        .sum::<f64>()
-        .max(0.0)
-}
-
-pub fn expected_mutual_info(rows: &[u64], cols: &[u64], n: u64) -> f64 {
-    let nf = n as f64;
-    let mut total = 0.0;
-    for &a in rows {
-        for &b in cols {
-            let lo = (a + b).saturating_sub(n).max(0);
-            let hi = a.min(b);
-            let lf = |k: u64| libm::lgamma(k as f64 + 1.0);
-            for k in lo..=hi {
-                if k == 0 {
-                    continue;
-                }
-                let lp = lf(a) + lf(b) + lf(n - a) + lf(n - b)
-                    - lf(n)
-                    - lf(k)
-                    - lf(a - k)
-                    - lf(b - k)
-                    - lf(n + k - a - b);
-                total += lp.exp() * k as f64 / nf * ((nf * k as f64) / (a as f64 * b as f64)).ln();
-            }
+    let nf = t.n as f64;
+    let mut sum = Sum::default();
+    let mut idx = 0;
+    while idx < keys.len() {
+        let key = keys[idx];
+        let mut m = 0u64;
+        while idx < keys.len() && keys[idx] == key {
+            m += 1;
+            idx += 1;
         }
+        let (a, b, k) = key;
+        let kf = k as f64;
+        sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * m as f64);
     }
-    total
+    sum.value().max(0.0)
 }
 
+/// Adjusted mutual information with scikit-learn's semantics
+/// (`adjusted_mutual_info_score`, `average_method="arithmetic"`):
+/// `AMI = (MI - EMI) / ((H_rows + H_cols)/2 - EMI)`.
+///
+/// Special cases, as sklearn: returns 1.0 when both sides have one level (or
+/// both have none), 0.0 when exactly one side has at most one level. A
+/// denominator `d` is replaced by `min(d, -eps)` when negative and by
+/// `max(d, eps)` otherwise, and the numerator likewise, with
+/// `eps = f64::EPSILON`, so the result is finite for finite inputs.
 pub fn adjusted_mutual_info(
     mi: f64,
     emi: f64,
     h_rows: f64,
     h_cols: f64,
-    r: usize,
-    c: usize,
+    n_row_levels: usize,
+    n_col_levels: usize,
 ) -> f64 {
-    if (r == 1 && c == 1) || (r == 0 && c == 0) {
+    if n_row_levels == n_col_levels && n_row_levels <= 1 {
         return 1.0;
     }
-    let mut d = 0.5 * (h_rows + h_cols) - emi;
-    if d < 0.0 {
-        d = d.min(-f64::EPSILON)
-    } else {
-        d = d.max(f64::EPSILON)
+    if n_row_levels <= 1 || n_col_levels <= 1 {
+        return 0.0;
     }
-    (mi - emi) / d
+    let clamp = |x: f64| {
+        if x < 0.0 {
+            x.min(-f64::EPSILON)
+        } else {
+            x.max(f64::EPSILON)
+        }
+    };
+    let denominator = clamp(0.5 * (h_rows + h_cols) - emi);
+    let numerator = clamp(mi - emi);
+    numerator / denominator
 }
 
-pub fn null_sd(_rows: &[u64], _cols: &[u64], _n: u64) -> Option<f64> {
-    None
-}
-
+/// Standardised excess of MI over its permutation-null mean:
+/// `z = (MI - EMI) / sd`.
+///
+/// Returns `None` when `sd` is `None`, zero, negative or not finite.
 pub fn z_score(mi: f64, emi: f64, sd: Option<f64>) -> Option<f64> {
-    sd.filter(|&s| s > 0.0).map(|s| (mi - emi) / s)
+    let sd = sd?;
+    (sd.is_finite() && sd > 0.0).then(|| (mi - emi) / sd)
 }
 
-pub fn g_test_log10_p(_mi: f64, _n: u64, _df: f64) -> f64 {
-    0.0
+/// One information term `(k/N) ln(prod_num / prod_den)`, where the caller
+/// passes the two products already formed in `f64` (one division, one log).
+#[inline]
+pub(crate) fn info_term(k: f64, n: f64, prod_num: f64, prod_den: f64) -> f64 {
+    k / n * (prod_num / prod_den).ln()
 }
 
-pub fn benjamini_hochberg(log10_p: &[f64]) -> Vec<f64> {
-    log10_p.to_vec()
+/// Distinct nonzero values of `values` with their multiplicities, in
+/// increasing value order.
+pub(crate) fn distinct_counts(values: &[u64]) -> Vec<(u64, u64)> {
+    let mut v: Vec<u64> = values.iter().copied().filter(|&c| c > 0).collect();
+    v.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for c in v {
+        match out.last_mut() {
+            Some((last, m)) if *last == c => *m += 1,
+            _ => out.push((c, 1)),
+        }
+    }
+    out
+}
+
+/// Neumaier-compensated running sum: deterministic for a given order of
+/// additions and accurate to about one rounding of the total.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Sum {
+    sum: f64,
+    comp: f64,
+}
+
+impl Sum {
+    /// Adds `x`.
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.comp += (self.sum - t) + x;
+        } else {
+            self.comp += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    /// The compensated total.
+    #[inline]
+    pub(crate) fn value(&self) -> f64 {
+        self.sum + self.comp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testdata::{self, SplitMix};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rel(x: f64, y: f64) -> f64 {
+        if x == y {
+            0.0
+        } else {
+            (x - y).abs() / y.abs().max(f64::MIN_POSITIVE)
+        }
+    }
+
+    fn dense(t: &[&[u64]]) -> Contingency {
+        testdata::from_dense(&t.iter().map(|r| r.to_vec()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn hand_checked_tables() {
+        let ln2 = std::f64::consts::LN_2;
+        // Perfect association: MI = H = ln 2, AMI = 1.
+        let t = dense(&[&[5, 0], &[0, 5]]);
+        assert!(rel(mutual_info(&t), ln2) < 1e-15);
+        assert!(rel(entropy(&t.rows, t.n), ln2) < 1e-15);
+        let emi = expected_mutual_info(&t.rows, &t.cols, t.n);
+        let h = entropy(&t.rows, t.n);
+        assert_eq!(adjusted_mutual_info(mutual_info(&t), emi, h, h, 2, 2), 1.0);
+        // Independence: MI = 0.
+        let t = dense(&[&[2, 4], &[3, 6]]);
+        assert!(mutual_info(&t).abs() < 1e-16);
+        // 3 x 2 by hand: MI = sum n/N ln(N n / (a b)).
+        let t = dense(&[&[3, 1], &[0, 2], &[1, 1]]);
+        let want = 3.0 / 8.0 * (8.0f64 * 3.0 / (4.0 * 4.0)).ln()
+            + 1.0 / 8.0 * (8.0f64 / 16.0).ln()
+            + 2.0 / 8.0 * (16.0f64 / 8.0).ln()
+            + 1.0 / 8.0 * (8.0f64 / 8.0).ln()
+            + 1.0 / 8.0 * (8.0f64 / 8.0).ln();
+        assert!(rel(mutual_info(&t), want) < 1e-15);
+        assert!(rel(entropy(&[1, 1, 1, 1], 4), 4f64.ln()) < 1e-15);
+        assert!(
+            rel(
+                entropy(&[1, 3], 4),
+                -(0.25f64 * 0.25f64.ln() + 0.75 * 0.75f64.ln())
+            ) < 1e-15
+        );
+    }
+
+    #[test]
+    fn degenerate_inputs() {
+        assert_eq!(entropy(&[], 0), 0.0);
+        assert_eq!(entropy(&[0, 5, 0], 5), 0.0);
+        assert_eq!(entropy(&[3, 4], 0), 0.0);
+        assert_eq!(mutual_info(&Contingency::default()), 0.0);
+        let t = dense(&[&[3, 4]]);
+        assert_eq!(mutual_info(&t), 0.0);
+        // Out-of-range cells and zero margins are ignored, never a panic.
+        let mut t = dense(&[&[5, 0], &[0, 5]]);
+        t.cells.push((7, 0, 3));
+        t.cells.push((0, 9, 3));
+        t.cells.push((0, 0, 0));
+        assert!(rel(mutual_info(&t), std::f64::consts::LN_2) < 1e-15);
+        t.rows[0] = 0;
+        assert!(mutual_info(&t).is_finite());
+        assert!(mutual_info(&Contingency { n: u64::MAX, ..t }).is_finite());
+        // AMI special cases, as sklearn.
+        assert_eq!(adjusted_mutual_info(0.0, 0.0, 0.0, 0.0, 1, 1), 1.0);
+        assert_eq!(adjusted_mutual_info(0.0, 0.0, 0.0, 0.0, 0, 0), 1.0);
+        assert_eq!(adjusted_mutual_info(0.0, 0.0, 0.0, 1.0, 1, 3), 0.0);
+        assert_eq!(adjusted_mutual_info(0.0, 0.0, 1.0, 0.0, 3, 1), 0.0);
+        // Expectation equal to maximum: both clamps to eps give 1.
+        assert_eq!(adjusted_mutual_info(0.5, 0.5, 0.5, 0.5, 4, 4), 1.0);
+        // A slightly negative denominator keeps its sign.
+        let a = adjusted_mutual_info(0.3, 0.5, 0.5, 0.5 - 1e-15, 4, 4);
+        assert!(a > 1e14);
+        // z-score.
+        assert_eq!(z_score(1.0, 0.5, None), None);
+        assert_eq!(z_score(1.0, 0.5, Some(0.0)), None);
+        assert_eq!(z_score(1.0, 0.5, Some(f64::NAN)), None);
+        assert_eq!(z_score(1.0, 0.5, Some(0.25)), Some(2.0));
+    }
+
+    #[test]
+    fn matches_sklearn_references() {
+        let (mut worst_mi, mut worst_ami, mut worst_ami_abs) = (0.0f64, 0.0f64, 0.0f64);
+        for (name, t, r, _) in testdata::all_tables() {
+            let c = &t.c;
+            let mi = mutual_info(c);
+            let emi = expected_mutual_info(&c.rows, &c.cols, c.n);
+            let (hr, hc) = (entropy(&c.rows, c.n), entropy(&c.cols, c.n));
+            let ami = adjusted_mutual_info(mi, emi, hr, hc, c.rows.len(), c.cols.len());
+            assert!(rel(mi, r.mi) < 1e-12, "{name}: mi {mi} vs {}", r.mi);
+            assert!(
+                rel(hr, r.h_rows) < 1e-12,
+                "{name}: h_rows {hr} vs {}",
+                r.h_rows
+            );
+            assert!(
+                rel(hc, r.h_cols) < 1e-12,
+                "{name}: h_cols {hc} vs {}",
+                r.h_cols
+            );
+            assert!((ami - r.ami).abs() < 1e-9, "{name}: ami {ami} vs {}", r.ami);
+            println!(
+                "{name}: MI rel err {:.2e}; AMI abs err {:.2e}, rel err {:.2e}",
+                rel(mi, r.mi),
+                (ami - r.ami).abs(),
+                rel(ami, r.ami)
+            );
+            worst_mi = worst_mi.max(rel(mi, r.mi));
+            worst_ami = worst_ami.max(rel(ami, r.ami));
+            worst_ami_abs = worst_ami_abs.max((ami - r.ami).abs());
+        }
+        println!(
+            "max: MI rel {worst_mi:.2e}, AMI rel {worst_ami:.2e}, AMI abs {worst_ami_abs:.2e}"
+        );
+    }
+
+    /// Random small dense tables, zero rows/columns dropped.
+    fn tables() -> impl Strategy<Value = Contingency> {
+        let count = prop_oneof![3 => 0u64..4, 2 => 0u64..60, 1 => 0u64..5000];
+        (1usize..8, 1usize..5)
+            .prop_flat_map(move |(r, c)| {
+                prop::collection::vec(prop::collection::vec(count.clone(), c), r)
+            })
+            .prop_map(|t| {
+                let t: Vec<Vec<u64>> = t.into_iter().filter(|r| r.iter().any(|&v| v > 0)).collect();
+                testdata::from_dense(&t)
+            })
+    }
+
+    fn shuffle<T>(v: &mut [T], rng: &mut SplitMix) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+    }
+
+    /// The same table with rows, columns and cells consistently relabelled.
+    fn relabel(t: &Contingency, seed: u64) -> Contingency {
+        let mut rng = SplitMix(seed);
+        let mut pr: Vec<usize> = (0..t.rows.len()).collect();
+        let mut pc: Vec<usize> = (0..t.cols.len()).collect();
+        shuffle(&mut pr, &mut rng);
+        shuffle(&mut pc, &mut rng);
+        let mut u = t.clone();
+        for (i, &p) in pr.iter().enumerate() {
+            u.rows[p] = t.rows[i];
+        }
+        for (j, &p) in pc.iter().enumerate() {
+            u.cols[p] = t.cols[j];
+        }
+        for cell in &mut u.cells {
+            *cell = (
+                pr[cell.0 as usize] as u32,
+                pc[cell.1 as usize] as u32,
+                cell.2,
+            );
+        }
+        shuffle(&mut u.cells, &mut rng);
+        u
+    }
+
+    proptest! {
+        #[test]
+        fn relabelling_gives_identical_bits(t in tables(), seed in any::<u64>()) {
+            let u = relabel(&t, seed);
+            prop_assert_eq!(mutual_info(&t).to_bits(), mutual_info(&u).to_bits());
+            prop_assert_eq!(entropy(&t.rows, t.n).to_bits(), entropy(&u.rows, u.n).to_bits());
+            prop_assert_eq!(entropy(&t.cols, t.n).to_bits(), entropy(&u.cols, u.n).to_bits());
+            prop_assert_eq!(
+                expected_mutual_info(&t.rows, &t.cols, t.n).to_bits(),
+                expected_mutual_info(&u.rows, &u.cols, u.n).to_bits()
+            );
+            prop_assert_eq!(
+                null_sd(&t.rows, &t.cols, t.n).map(f64::to_bits),
+                null_sd(&u.rows, &u.cols, u.n).map(f64::to_bits)
+            );
+        }
+
+        #[test]
+        fn measures_stay_in_range(t in tables()) {
+            let mi = mutual_info(&t);
+            let emi = expected_mutual_info(&t.rows, &t.cols, t.n);
+            let (hr, hc) = (entropy(&t.rows, t.n), entropy(&t.cols, t.n));
+            prop_assert!(mi >= 0.0 && emi >= 0.0);
+            prop_assert!(mi <= hr.min(hc) * (1.0 + 1e-12) + 1e-15);
+            prop_assert!(emi <= hr.min(hc) * (1.0 + 1e-12) + 1e-15);
+            let ami = adjusted_mutual_info(mi, emi, hr, hc, t.rows.len(), t.cols.len());
+            prop_assert!(ami <= 1.0 + 1e-12, "ami {}", ami);
+            if let Some(sd) = null_sd(&t.rows, &t.cols, t.n) {
+                prop_assert!(sd.is_finite() && sd >= 0.0);
+            }
+        }
+
+        #[test]
+        fn arbitrary_counts_never_panic(
+            rows in prop::collection::vec(any::<u64>(), 0..5),
+            cols in prop::collection::vec(any::<u64>(), 0..5),
+            cells in prop::collection::vec((0u32..6, 0u32..6, any::<u64>()), 0..10),
+            n in any::<u64>(),
+            x in any::<f64>(),
+            y in any::<f64>(),
+        ) {
+            let t = Contingency { n, rows: rows.clone(), cols: cols.clone(), cells };
+            prop_assert!(mutual_info(&t) >= 0.0);
+            prop_assert!(!entropy(&rows, n).is_nan());
+            let _ = adjusted_mutual_info(x, y, x, y, rows.len(), cols.len());
+            let _ = z_score(x, y, Some(y));
+            prop_assert!(g_test_log10_p(x, n, y) <= 0.0 || x.is_nan() || y.is_nan());
+            let q = benjamini_hochberg(&[x, y, x]);
+            prop_assert!(q.len() == 3 && q.iter().all(|&v| v <= 0.0));
+        }
+
+        #[test]
+        fn inconsistent_margins_never_panic(
+            rows in prop::collection::vec(prop_oneof![0u64..20, 0u64..1 << 32], 0..5),
+            cols in prop::collection::vec(prop_oneof![0u64..20, 0u64..1 << 32], 0..5),
+            n in prop_oneof![0u64..40, 0u64..1 << 33],
+        ) {
+            let e = expected_mutual_info(&rows, &cols, n);
+            prop_assert!(e.is_finite() && e >= 0.0);
+            if let Some(sd) = null_sd(&rows, &cols, n) {
+                prop_assert!(sd.is_finite() && sd >= 0.0);
+            }
+        }
+
+        #[test]
+        fn mi_of_a_table_with_itself_is_its_entropy(
+            counts in prop::collection::vec(1u64..100_000, 0..40)
+        ) {
+            let n: u64 = counts.iter().sum();
+            let t = Contingency {
+                n,
+                rows: counts.clone(),
+                cols: counts.clone(),
+                cells: (0..counts.len()).map(|i| (i as u32, i as u32, counts[i])).collect(),
+            };
+            // Equal up to the last bit: both sum (c/N) ln(N c / c^2) per count.
+            prop_assert_eq!(mutual_info(&t).to_bits(), entropy(&counts, n).to_bits());
+        }
+    }
 }

@@ -1,0 +1,459 @@
+//! Streaming CSV/TSV reader producing Arrow record batches of strings.
+//!
+//! Built on the [`csv`](https://docs.rs/csv) crate: quoted fields with
+//! embedded delimiters, quotes and newlines work, and `\n`, `\r\n` and `\r`
+//! all end a row. Every column comes out as a non-nullable Arrow `Utf8`
+//! column; an empty field is the empty string (what counts as missing is the
+//! caller's business). Input may be plain, gzip or zstd, recognised by its
+//! first bytes. Blank lines are skipped, as the `csv` crate does, so in a
+//! one-column file an empty value must be written as `""`.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use ::csv::{ByteRecord, ErrorKind, ReaderBuilder};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use crate::error::{escape_preview, Error, Result};
+use crate::source::{self, Compression, Progress, Source};
+
+/// Largest row, in bytes of field content, that the reader accepts.
+pub const MAX_ROW_BYTES: usize = 1 << 30;
+
+/// A batch is closed once its fields hold this many bytes, so that Arrow's
+/// 32-bit string offsets can never overflow.
+const MAX_BATCH_BYTES: usize = 1 << 30;
+
+/// Rows' worth of capacity reserved up front for the first batch.
+const FIRST_BATCH_ROWS: usize = 1 << 16;
+
+/// Size of the parser's input buffer.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// Options for [`CsvReader`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Field delimiter. `None` picks `\t` for names ending `.tsv` or `.tab`
+    /// (also followed by `.gz` or `.zst`) and `,` otherwise.
+    pub delimiter: Option<u8>,
+    /// Most rows per batch (at least 1). Default 65,536.
+    pub batch_size: usize,
+    /// Whether the first row holds the column names. Without a header the
+    /// columns are named `c1`, `c2`, ... Default true.
+    pub has_header: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            batch_size: 65_536,
+            has_header: true,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Checks the options, returning the delimiter to use for `path`.
+    fn check(&self, path: Option<&Path>) -> Result<u8> {
+        if self.batch_size == 0 {
+            return Err(Error::option("batch size must be at least 1, got 0"));
+        }
+        let delimiter = match (self.delimiter, path) {
+            (Some(d), _) => d,
+            (None, Some(p)) if source::is_tab_separated(p) => b'\t',
+            (None, _) => b',',
+        };
+        if matches!(delimiter, b'"' | b'\n' | b'\r') || !delimiter.is_ascii() {
+            return Err(Error::option(format!(
+                "delimiter must be one ASCII character other than a quote or a line break, got {:?}",
+                char::from(delimiter)
+            )));
+        }
+        Ok(delimiter)
+    }
+}
+
+/// Reads a CSV or TSV stream as Arrow [`RecordBatch`]es of string columns.
+///
+/// # Example
+/// ```
+/// use std::io::Cursor;
+/// use arrow_array::{cast::AsArray, Array};
+/// use cardrank_io::{CsvOptions, CsvReader};
+///
+/// let data = "click,site\n1,a.com\n0,\"b,com\"\n";
+/// let reader = CsvReader::from_reader("inline", Box::new(Cursor::new(data)), &CsvOptions::default())?;
+/// assert_eq!(reader.schema().field(1).name(), "site");
+/// let batches = reader.collect::<Result<Vec<_>, _>>()?;
+/// assert_eq!(batches[0].num_rows(), 2);
+/// assert_eq!(batches[0].column(1).as_string::<i32>().value(1), "b,com");
+/// # Ok::<(), cardrank_io::Error>(())
+/// ```
+pub struct CsvReader {
+    name: String,
+    rdr: ::csv::Reader<Box<dyn Read + Send>>,
+    compression: Compression,
+    progress: Progress,
+    schema: SchemaRef,
+    batch_size: usize,
+    record: ByteRecord,
+    /// The first data row when there is no header (read to count columns).
+    pending: Option<ByteRecord>,
+    rows_read: u64,
+    /// Value bytes per column in the previous batch (capacity hints).
+    bytes_hint: Vec<usize>,
+    rows_hint: usize,
+    done: bool,
+}
+
+impl CsvReader {
+    /// Opens a file (`-` means standard input).
+    pub fn open(path: &Path, opts: &CsvOptions) -> Result<Self> {
+        let delimiter = opts.check(Some(path))?;
+        let src = source::open_path(path)?;
+        Self::new(src, delimiter, opts)
+    }
+
+    /// Reads from any byte stream; `name` is used in messages and, like a
+    /// path, to choose the default delimiter.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn Read + Send>,
+        opts: &CsvOptions,
+    ) -> Result<Self> {
+        let delimiter = opts.check(Some(Path::new(name)))?;
+        let src = source::open_reader(name, reader, None)?;
+        Self::new(src, delimiter, opts)
+    }
+
+    fn new(src: Source, delimiter: u8, opts: &CsvOptions) -> Result<Self> {
+        let Source {
+            name,
+            reader,
+            compression,
+            progress,
+            empty,
+        } = src;
+        if empty {
+            return Err(Error::Empty { path: name });
+        }
+        let rdr = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .buffer_capacity(BUFFER_BYTES)
+            .from_reader(reader);
+        let mut this = CsvReader {
+            name,
+            rdr,
+            compression,
+            progress,
+            schema: Arc::new(Schema::empty()),
+            batch_size: opts.batch_size,
+            record: ByteRecord::new(),
+            pending: None,
+            rows_read: 0,
+            bytes_hint: Vec::new(),
+            rows_hint: opts.batch_size.min(FIRST_BATCH_ROWS),
+            done: false,
+        };
+        let mut first = ByteRecord::new();
+        match this.rdr.read_byte_record(&mut first) {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::Empty { path: this.name }),
+            Err(e) => return Err(this.csv_error(e)),
+        }
+        let names = if opts.has_header {
+            header_names(&this.name, &first)?
+        } else {
+            let names = (1..=first.len()).map(|i| format!("c{i}")).collect();
+            this.pending = Some(first);
+            names
+        };
+        let fields: Vec<Field> = names
+            .into_iter()
+            .map(|n| Field::new(n, DataType::Utf8, false))
+            .collect();
+        this.bytes_hint = vec![this.rows_hint * 8; fields.len()];
+        this.schema = Arc::new(Schema::new(fields));
+        Ok(this)
+    }
+
+    /// The schema: one non-nullable `Utf8` column per header field.
+    pub fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    /// A handle reporting how much of the raw input has been consumed.
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
+    /// Data rows returned in batches so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// The name used in messages: the path as given, or `<stdin>`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The compression recognised from the input's first bytes.
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    fn line(&self) -> u64 {
+        self.rdr.position().line()
+    }
+
+    fn csv_error(&self, err: ::csv::Error) -> Error {
+        let line = err.position().map_or_else(|| self.line(), |p| p.line());
+        match err.into_kind() {
+            ErrorKind::Io(e) => {
+                source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
+            }
+            ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => Error::Ragged {
+                path: self.name.clone(),
+                line,
+                expected: expected_len as usize,
+                found: len as usize,
+            },
+            other => Error::Read {
+                path: self.name.clone(),
+                line,
+                source: std::io::Error::other(format!("{other:?}")),
+            },
+        }
+    }
+
+    fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
+        let mut builders: Vec<StringBuilder> = self
+            .bytes_hint
+            .iter()
+            .map(|&bytes| StringBuilder::with_capacity(self.rows_hint, bytes))
+            .collect();
+        let mut rows = 0usize;
+        let mut bytes = 0usize;
+        if let Some(first) = self.pending.take() {
+            bytes += append_row(&self.name, &self.schema, &first, &mut builders)?;
+            rows += 1;
+        }
+        while rows < self.batch_size && bytes < MAX_BATCH_BYTES {
+            match self.rdr.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(self.csv_error(e)),
+            }
+            bytes += append_row(&self.name, &self.schema, &self.record, &mut builders)?;
+            rows += 1;
+        }
+        if rows == 0 {
+            return Ok(None);
+        }
+        for (hint, b) in self.bytes_hint.iter_mut().zip(&builders) {
+            let used = b.values_slice().len();
+            *hint = used + used / 8 + 64;
+        }
+        let columns: Vec<ArrayRef> = builders
+            .iter_mut()
+            .map(|b| Arc::new(b.finish()) as ArrayRef)
+            .collect();
+        self.rows_hint = self.batch_size.min(rows.max(self.rows_hint));
+        self.rows_read += rows as u64;
+        RecordBatch::try_new(Arc::clone(&self.schema), columns)
+            .map(Some)
+            .map_err(|e| Error::Read {
+                path: self.name.clone(),
+                line: self.line(),
+                source: std::io::Error::other(e),
+            })
+    }
+}
+
+impl Iterator for CsvReader {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.read_batch() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for CsvReader {}
+
+fn record_line(rec: &ByteRecord) -> u64 {
+    rec.position().map_or(0, |p| p.line())
+}
+
+/// Appends one row to the column builders; returns its size in bytes.
+#[inline]
+fn append_row(
+    name: &str,
+    schema: &Schema,
+    rec: &ByteRecord,
+    builders: &mut [StringBuilder],
+) -> Result<usize> {
+    let raw = rec.as_slice();
+    if raw.len() > MAX_ROW_BYTES {
+        return Err(Error::RowTooLarge {
+            path: name.to_string(),
+            line: record_line(rec),
+            bytes: raw.len(),
+            limit: MAX_ROW_BYTES,
+        });
+    }
+    if rec.len() != builders.len() {
+        return Err(Error::Ragged {
+            path: name.to_string(),
+            line: record_line(rec),
+            expected: builders.len(),
+            found: rec.len(),
+        });
+    }
+    // Validate the whole row at once; a field is then valid exactly when
+    // its bounds fall on character boundaries.
+    let text = std::str::from_utf8(raw).ok();
+    for (i, builder) in builders.iter_mut().enumerate() {
+        let value = match (&text, rec.range(i)) {
+            (Some(t), Some(r)) => t.get(r),
+            _ => None,
+        };
+        match value {
+            Some(v) => builder.append_value(v),
+            None => return Err(utf8_error(name, schema, rec)),
+        }
+    }
+    Ok(raw.len())
+}
+
+/// Builds the error for the first field of `rec` that is not valid UTF-8.
+fn utf8_error(name: &str, schema: &Schema, rec: &ByteRecord) -> Error {
+    let (i, bytes) = rec
+        .iter()
+        .enumerate()
+        .find(|(_, f)| std::str::from_utf8(f).is_err())
+        .unwrap_or((0, rec.as_slice()));
+    let column = schema
+        .fields()
+        .get(i)
+        .map_or_else(|| format!("#{}", i + 1), |f| f.name().clone());
+    Error::InvalidUtf8 {
+        path: name.to_string(),
+        line: record_line(rec),
+        column,
+        value: escape_preview(bytes),
+    }
+}
+
+/// Turns the header row into column names: checks UTF-8 and duplicates,
+/// and drops a leading byte-order mark.
+fn header_names(name: &str, rec: &ByteRecord) -> Result<Vec<String>> {
+    let mut names = Vec::with_capacity(rec.len());
+    for (i, field) in rec.iter().enumerate() {
+        let field = if i == 0 {
+            field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+        } else {
+            field
+        };
+        match std::str::from_utf8(field) {
+            Ok(s) => names.push(s.to_string()),
+            Err(_) => {
+                return Err(Error::InvalidUtf8 {
+                    path: name.to_string(),
+                    line: record_line(rec),
+                    column: format!("#{} (header)", i + 1),
+                    value: escape_preview(field),
+                })
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]).then(a.cmp(&b)));
+    let duplicate = order
+        .windows(2)
+        .filter(|w| names[w[0]] == names[w[1]])
+        .min_by_key(|w| w[1]);
+    if let Some(w) = duplicate {
+        return Err(Error::DuplicateColumn {
+            path: name.to_string(),
+            name: names[w[0]].clone(),
+            first: w[0] + 1,
+            second: w[1] + 1,
+        });
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(fields: &[&[u8]]) -> ByteRecord {
+        ByteRecord::from(fields.to_vec())
+    }
+
+    #[test]
+    fn header_duplicates_report_earliest_second_occurrence() {
+        let err = header_names("f.csv", &rec(&[b"a", b"b", b"b", b"a"])).unwrap_err();
+        match err {
+            Error::DuplicateColumn {
+                name,
+                first,
+                second,
+                ..
+            } => assert_eq!((name.as_str(), first, second), ("b", 2, 3)),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn header_strips_bom() {
+        let names = header_names("f.csv", &rec(&[b"\xEF\xBB\xBFclick", b"x"])).unwrap();
+        assert_eq!(names, vec!["click", "x"]);
+    }
+
+    #[test]
+    fn field_split_inside_a_character_is_invalid() {
+        // "\xC3" + "\xA9" is valid as a whole ("é") but not field by field.
+        let schema = Schema::new(vec![
+            Field::new("a", DataType::Utf8, false),
+            Field::new("b", DataType::Utf8, false),
+        ]);
+        let mut builders = vec![StringBuilder::new(), StringBuilder::new()];
+        let err = append_row("f.csv", &schema, &rec(&[b"x\xC3", b"\xA9"]), &mut builders);
+        assert!(matches!(err, Err(Error::InvalidUtf8 { ref column, .. }) if column == "a"));
+    }
+
+    #[test]
+    fn bad_options_are_rejected() {
+        let opts = CsvOptions {
+            batch_size: 0,
+            ..CsvOptions::default()
+        };
+        assert_eq!(opts.check(None).unwrap_err().kind_name(), "invalid_option");
+        let opts = CsvOptions {
+            delimiter: Some(b'"'),
+            ..CsvOptions::default()
+        };
+        assert_eq!(opts.check(None).unwrap_err().kind_name(), "invalid_option");
+    }
+}

@@ -1,0 +1,235 @@
+//! The one error type of this crate.
+//!
+//! Every message is a single line that names the input (the path as given,
+//! or `<stdin>`) and, where it applies, the 1-based line number, the column
+//! and the offending value, so a user can find the problem without a
+//! debugger. [`Error::kind_name`] gives a stable machine-readable name for
+//! each kind (for exit codes and Python exception classes).
+
+use std::io;
+
+use crate::source::Compression;
+
+/// Longest preview of a bad value kept in an error message, in characters.
+pub(crate) const PREVIEW_CHARS: usize = 60;
+
+/// Everything that can go wrong while reading or generating data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input could not be opened (missing file, permissions, a folder).
+    #[error("cannot open `{path}`: {source}")]
+    Open {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// The input has no bytes, or no header line.
+    #[error("`{path}` is empty: it has no header line")]
+    Empty {
+        /// The path as given, or `<stdin>`.
+        path: String,
+    },
+    /// A data row has a different number of fields than the header.
+    #[error("`{path}` line {line} has {found} fields, the header has {expected}")]
+    Ragged {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based physical line where the row starts.
+        line: u64,
+        /// Number of fields in the header.
+        expected: usize,
+        /// Number of fields in this row.
+        found: usize,
+    },
+    /// A field is not valid UTF-8.
+    #[error("`{path}` line {line} column `{column}` is not valid UTF-8: \"{value}\"")]
+    InvalidUtf8 {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based physical line where the row starts.
+        line: u64,
+        /// The column's name (or `#N` for a header field).
+        column: String,
+        /// The value with non-UTF-8 bytes escaped as `\xNN`, shortened to 60
+        /// characters.
+        value: String,
+    },
+    /// Two header fields have the same name.
+    #[error("`{path}` has column `{name}` twice: at positions {first} and {second}")]
+    DuplicateColumn {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// The repeated name.
+        name: String,
+        /// 1-based position of its first occurrence.
+        first: usize,
+        /// 1-based position of its second occurrence.
+        second: usize,
+    },
+    /// A compressed input is truncated or corrupt.
+    #[error("`{path}` is truncated or corrupt ({format}) near line {line}: {message}")]
+    Decompress {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// The compression format detected from the magic bytes.
+        format: Compression,
+        /// 1-based line the parser had reached.
+        line: u64,
+        /// The decoder's message.
+        message: String,
+    },
+    /// Any other input/output error while reading.
+    #[error("cannot read `{path}` near line {line}: {source}")]
+    Read {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based line the parser had reached.
+        line: u64,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// One row is too large to fit in an Arrow string column.
+    #[error("`{path}` line {line} is {bytes} bytes long, more than the {limit} a row may have")]
+    RowTooLarge {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based physical line where the row starts.
+        line: u64,
+        /// Size of the row's fields in bytes.
+        bytes: usize,
+        /// The largest size allowed.
+        limit: usize,
+    },
+    /// An output file could not be created or written.
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// An option has a value outside its allowed range.
+    #[error("invalid option: {message}")]
+    InvalidOption {
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+/// Short for `std::result::Result<T, cardrank_io::Error>`.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A stable snake_case name for the kind of error, e.g. `"ragged"`.
+    ///
+    /// Front ends map it to exit codes and exception classes; it never
+    /// changes for an existing kind.
+    ///
+    /// # Example
+    /// ```
+    /// let err = cardrank_io::Error::Empty { path: "data.csv".into() };
+    /// assert_eq!(err.kind_name(), "empty");
+    /// ```
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Error::Open { .. } => "open",
+            Error::Empty { .. } => "empty",
+            Error::Ragged { .. } => "ragged",
+            Error::InvalidUtf8 { .. } => "invalid_utf8",
+            Error::DuplicateColumn { .. } => "duplicate_column",
+            Error::Decompress { .. } => "decompress",
+            Error::Read { .. } => "read",
+            Error::RowTooLarge { .. } => "row_too_large",
+            Error::Write { .. } => "write",
+            Error::InvalidOption { .. } => "invalid_option",
+        }
+    }
+
+    /// Shorthand for an [`Error::InvalidOption`].
+    pub(crate) fn option(message: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            message: message.into(),
+        }
+    }
+}
+
+/// Renders bytes for a message: valid UTF-8 runs as they are (control
+/// characters escaped), other bytes as `\xNN`; at most [`PREVIEW_CHARS`]
+/// characters, then `...`.
+pub(crate) fn escape_preview(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut chars = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if chars >= PREVIEW_CHARS {
+                out.push_str("...");
+                return out;
+            }
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+            chars += 1;
+        }
+        for b in chunk.invalid() {
+            if chars >= PREVIEW_CHARS {
+                out.push_str("...");
+                return out;
+            }
+            out.push_str(&format!("\\x{b:02X}"));
+            chars += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_escapes_bad_bytes_and_truncates() {
+        assert_eq!(escape_preview(b"ab\xffc"), "ab\\xFFc");
+        assert_eq!(escape_preview(b"a\tb"), "a\\tb");
+        let long = vec![b'x'; 100];
+        let p = escape_preview(&long);
+        assert_eq!(p.len(), PREVIEW_CHARS + 3);
+        assert!(p.ends_with("..."));
+    }
+
+    #[test]
+    fn messages_are_one_line() {
+        let err = Error::Ragged {
+            path: "data.csv".into(),
+            line: 1043,
+            expected: 24,
+            found: 5,
+        };
+        assert_eq!(
+            err.to_string(),
+            "`data.csv` line 1043 has 5 fields, the header has 24"
+        );
+        let err = Error::Decompress {
+            path: "data.csv.gz".into(),
+            format: Compression::Gzip,
+            line: 5001,
+            message: "unexpected end of file".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "`data.csv.gz` is truncated or corrupt (gzip) near line 5001: unexpected end of file"
+        );
+        let err = Error::Open {
+            path: "data.csv".into(),
+            source: io::Error::from_raw_os_error(2),
+        };
+        assert_eq!(
+            err.to_string(),
+            "cannot open `data.csv`: No such file or directory (os error 2)"
+        );
+        assert_eq!(err.kind_name(), "open");
+    }
+}

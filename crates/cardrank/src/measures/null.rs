@@ -1,0 +1,275 @@
+//! Standard deviation of mutual information under the permutation null
+//! (binary target), by Gaussian conditioning of independent binomials.
+
+use super::emi::TAIL;
+use super::{distinct_counts, Sum};
+
+/// Approximate standard deviation of the plug-in MI of a feature with row
+/// totals `rows` against a **binary** target with column totals `cols`, under
+/// random permutation of the target (margins fixed), in nats.
+///
+/// Model. Let `b` be the smaller class count, `p = b/N`, `q = 1 - p`, and
+/// `X_i` the count of that class in level `i`. Exactly,
+/// `MI = sum_i h_i(X_i)` with
+/// `h_i(x) = (1/N) [x ln(N x / (a_i b)) + (a_i - x) ln(N (a_i - x) / (a_i (N - b)))]`
+/// (`0 ln 0 = 0`; this is the row's share of MI, `G_i / 2N`). Under the
+/// permutation null the `X_i` are multivariate hypergeometric; they are
+/// modelled as independent `Binomial(a_i, p)` conditioned on
+/// `S = sum_i X_i = b`, and Gaussian conditioning gives
+///
+/// `Var(MI) ~ sum_i Var(h_i) - (sum_i Cov(h_i, X_i))^2 / Var(S)`,
+/// `Var(S) = (sum_i a_i) p q`.
+///
+/// (Writing `h_i` rather than `g_i(x) = (1/N)[x ln(x/a_i) + (a_i-x) ln((a_i-x)/a_i)]`
+/// drops the term `x ln(q/p)/N`, linear in `x`, whose sum over levels is
+/// constant given `S`; the formula is invariant to it, and without it the
+/// large linear part does not cancel in floating point.)
+/// `Var(h_i)` and `Cov(h_i, X_i)` are computed once per distinct `a` from
+/// the binomial pmf, walked outward from its mode with the ratio
+/// `P(x+1)/P(x) = (a-x) p / ((x+1) q)` until weights fall below `1e-18` of
+/// their running sum, normalised, centred in a second pass, and multiplied
+/// by the multiplicity of `a`.
+///
+/// Returns `Some(sqrt(var))`, with `Some(0.0)` when the variance is not
+/// positive or is below `1e-11` of `sum_i Var(h_i)` (floating-point noise:
+/// e.g. a feature with one row per level has a constant MI). Returns `None`
+/// when `n == 0`, the feature has fewer than two levels, the target has not
+/// exactly two nonzero classes (a constant target, or a multiclass target:
+/// no approximation is validated for more than two classes yet), or a class
+/// count is `>= n`. Zero entries are ignored, and so are rows larger than
+/// `n`. Depends only on the multisets of `rows` and `cols`.
+pub fn null_sd(rows: &[u64], cols: &[u64], n: u64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let cb = distinct_counts(cols);
+    let classes: u64 = cb.iter().map(|&(_, m)| m).sum();
+    if classes != 2 {
+        return None;
+    }
+    let b = cb[0].0;
+    if b >= n {
+        return None;
+    }
+    let ra: Vec<(u64, u64)> = distinct_counts(rows)
+        .into_iter()
+        .filter(|&(a, _)| a <= n)
+        .collect();
+    if ra.iter().map(|&(_, m)| m).sum::<u64>() < 2 {
+        return None;
+    }
+    let (p, q) = (b as f64 / n as f64, (n - b) as f64 / n as f64);
+    let mut sum_var = Sum::default();
+    let mut sum_cov = Sum::default();
+    let mut sum_a = Sum::default();
+    for &(a, m) in &ra {
+        let (var, cov) = level_moments(a, b, n);
+        let m = m as f64;
+        sum_var.add(m * var);
+        sum_cov.add(m * cov);
+        sum_a.add(m * a as f64);
+    }
+    let sum_var = sum_var.value();
+    let cov = sum_cov.value();
+    let var_s = sum_a.value() * p * q;
+    let var = sum_var - cov * cov / var_s;
+    if var.is_nan() || var <= 1e-11 * sum_var {
+        return Some(0.0);
+    }
+    Some(var.sqrt())
+}
+
+/// `(Var(h(X)), Cov(h(X), X))` for `X ~ Binomial(a, b/n)`, with `h` as in
+/// [`null_sd`]; requires `1 <= a <= n` and `1 <= b < n`.
+fn level_moments(a: u64, b: u64, n: u64) -> (f64, f64) {
+    let (af, bf, nf) = (a as f64, b as f64, n as f64);
+    let den1 = af * bf;
+    let den0 = af * (n - b) as f64;
+    let h = |x: u64| -> f64 {
+        let (x1, x0) = (x as f64, (a - x) as f64);
+        let t1 = if x > 0 {
+            x1 * (nf * x1 / den1).ln()
+        } else {
+            0.0
+        };
+        let t0 = if x < a {
+            x0 * (nf * x0 / den0).ln()
+        } else {
+            0.0
+        };
+        (t1 + t0) / nf
+    };
+    // Pass 1: normalising constant and mean of h.
+    let (mut w_sum, mut h_sum) = (0.0, 0.0);
+    walk_binomial(a, b, n, |x, w| {
+        w_sum += w;
+        h_sum += w * h(x);
+    });
+    let mean_h = h_sum / w_sum;
+    let mean_x = af * bf / nf;
+    // Pass 2: centred second moments.
+    let (mut v_sum, mut c_sum) = (0.0, 0.0);
+    walk_binomial(a, b, n, |x, w| {
+        let d = h(x) - mean_h;
+        v_sum += w * d * d;
+        c_sum += w * d * (x as f64 - mean_x);
+    });
+    (v_sum / w_sum, c_sum / w_sum)
+}
+
+/// Calls `f(x, w)` for the support points `x` of `Binomial(a, b/n)` that
+/// matter, with unnormalised weights `w` (1 at the mode), walking up then
+/// down from the mode until `w < 1e-18 * (running sum)`. Deterministic order.
+fn walk_binomial(a: u64, b: u64, n: u64, mut f: impl FnMut(u64, f64)) {
+    let mode = ((a as u128 + 1) * b as u128 / n as u128).min(a as u128) as u64;
+    // Odds p/q = b/(n-b).
+    let odds = b as f64 / (n - b) as f64;
+    let af = a as f64;
+    f(mode, 1.0);
+    let mut total = 1.0;
+    let (mut x, mut w) = (mode, 1.0);
+    while x < a {
+        let xf = x as f64;
+        w *= (af - xf) / (xf + 1.0) * odds;
+        x += 1;
+        total += w;
+        f(x, w);
+        if w < TAIL * total {
+            break;
+        }
+    }
+    let (mut x, mut w) = (mode, 1.0);
+    while x > 0 {
+        let xf = x as f64;
+        w *= xf / ((af - xf + 1.0) * odds);
+        x -= 1;
+        total += w;
+        f(x, w);
+        if w < TAIL * total {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testdata::{mix, SplitMix};
+    use super::super::{expected_mutual_info, mutual_info, Contingency};
+    use super::*;
+
+    /// Mean and sd of MI over `perms` random permutations of a binary target
+    /// with `b` positives against levels of sizes `rows` (Fisher-Yates
+    /// shuffles with a seeded splitmix64).
+    fn permutation_mi(rows: &[u64], b: u64, perms: usize, seed: u64) -> (f64, f64) {
+        let n: u64 = rows.iter().sum();
+        let mut y: Vec<u8> = (0..n).map(|r| u8::from(r < b)).collect();
+        let mut rng = SplitMix(seed);
+        let mut t = Contingency {
+            n,
+            rows: rows.to_vec(),
+            cols: vec![n - b, b],
+            cells: Vec::new(),
+        };
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for _ in 0..perms {
+            for i in (1..y.len()).rev() {
+                let j = rng.below(i as u64 + 1) as usize;
+                y.swap(i, j);
+            }
+            t.cells.clear();
+            let mut start = 0usize;
+            for (i, &a) in rows.iter().enumerate() {
+                let end = start + a as usize;
+                let pos: u64 = y[start..end].iter().map(|&v| u64::from(v)).sum();
+                for (j, k) in [(0u32, a - pos), (1, pos)] {
+                    if k > 0 {
+                        t.cells.push((i as u32, j, k));
+                    }
+                }
+                start = end;
+            }
+            let mi = mutual_info(&t);
+            s1 += mi;
+            s2 += mi * mi;
+        }
+        let m = s1 / perms as f64;
+        (
+            m,
+            ((s2 / perms as f64 - m * m) * perms as f64 / (perms as f64 - 1.0)).sqrt(),
+        )
+    }
+
+    fn check(name: &str, rows: &[u64], b: u64, seed: u64) -> f64 {
+        let n: u64 = rows.iter().sum();
+        let sd = null_sd(rows, &[n - b, b], n).unwrap();
+        let (mean, emp) = permutation_mi(rows, b, 400, seed);
+        let emi = expected_mutual_info(rows, &[n - b, b], n);
+        let ratio = sd / emp;
+        println!(
+            "{name}: levels={} n={n} b={b}: null_sd={sd:.4e}, permutation sd={emp:.4e} \
+             (ratio {ratio:.3}); EMI={emi:.5e}, permutation mean={mean:.5e}",
+            rows.len()
+        );
+        assert!((ratio - 1.0).abs() < 0.15, "{name}: ratio {ratio}");
+        // The permutation mean agrees with the exact EMI (4 standard errors).
+        assert!(
+            (mean - emi).abs() < 4.0 * emp / 20.0,
+            "{name}: mean {mean} vs EMI {emi}"
+        );
+        ratio
+    }
+
+    #[test]
+    fn matches_permutation_sd_fifty_levels() {
+        // (a) 50 levels of ~200 rows each, N ~ 10k, 30% positives.
+        let rows: Vec<u64> = (0..50).map(|i| 100 + mix(i ^ 0x5EED) % 201).collect();
+        let n: u64 = rows.iter().sum();
+        check("50 levels", &rows, n * 3 / 10, 11);
+    }
+
+    #[test]
+    fn matches_permutation_sd_sparse_levels() {
+        // (b) 5,000 levels of ~4 rows each, 5% positives.
+        let rows: Vec<u64> = (0..5000).map(|i| 1 + mix(i ^ 0xB0B) % 7).collect();
+        let n: u64 = rows.iter().sum();
+        check("5000 sparse levels", &rows, n / 20, 12);
+    }
+
+    #[test]
+    fn matches_permutation_sd_skewed_levels() {
+        // (c) Zipf-like level sizes: 5,000 rows down to single rows; 20% positives.
+        let rows: Vec<u64> = (0..1000).map(|i| 1 + 5000 / (i + 1)).collect();
+        let n: u64 = rows.iter().sum();
+        check("skewed levels", &rows, n / 5, 13);
+        // ...and a rare target against the same skewed levels.
+        check("skewed levels, 1% positives", &rows, n / 100, 14);
+    }
+
+    #[test]
+    fn degenerate_inputs() {
+        assert_eq!(null_sd(&[], &[], 0), None);
+        assert_eq!(null_sd(&[5, 5], &[3, 7], 0), None);
+        // One level, or a constant target.
+        assert_eq!(null_sd(&[10], &[3, 7], 10), None);
+        assert_eq!(null_sd(&[4, 6], &[10], 10), None);
+        assert_eq!(null_sd(&[4, 6], &[0, 10], 10), None);
+        // Multiclass: not modelled.
+        assert_eq!(null_sd(&[4, 6], &[2, 3, 5], 10), None);
+        // Inconsistent counts never panic.
+        assert_eq!(null_sd(&[4, 6], &[12, 13], 10), None);
+        let s = null_sd(&[4, 6, u64::MAX], &[3, 7], 10);
+        assert!(s.is_some_and(|s| s.is_finite() && s >= 0.0));
+        // One row per level: MI is constant under permutation.
+        assert_eq!(null_sd(&[1; 100], &[30, 70], 100), Some(0.0));
+    }
+
+    #[test]
+    fn symmetric_in_the_two_classes_and_order_free() {
+        let rows = [3u64, 9, 1, 27, 9, 3];
+        let n: u64 = rows.iter().sum();
+        let a = null_sd(&rows, &[12, n - 12], n).unwrap();
+        let b = null_sd(&[9, 3, 27, 1, 3, 9], &[n - 12, 12], n).unwrap();
+        assert_eq!(a.to_bits(), b.to_bits());
+        assert!(a > 0.0);
+    }
+}
