@@ -99,7 +99,7 @@ pub fn run_demo(
 
 pub fn run_generate(rows: usize, columns: usize, seed: u64, out: &Path) -> Result<(), CliError> {
     let params = gen_params(rows, columns, seed);
-    let truth = cardrank_io::write_csv(&params, out)?;
+    let truth = cardrank_io::write_data(&params, out)?;
     let mut truth_path = out.as_os_str().to_owned();
     truth_path.push(".truth.json");
     let text = serde_json::to_string_pretty(&truth)

@@ -4,10 +4,18 @@
 //! Exit codes: 0 on success, 2 on bad input or usage (one line on stderr),
 //! 1 when writing results fails.
 
+mod compare;
 mod demo;
 mod error;
+mod html;
+mod input;
 mod output;
+mod pair_output;
+mod pairs;
 mod rank;
+mod report;
+mod select;
+mod svg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,13 +34,24 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Rank the features of a CSV/TSV file (plain, .gz or .zst; `-` for stdin).
+    /// Rank the features of one or more files (CSV/TSV plain, .gz or .zst;
+    /// Parquet; Arrow IPC; Vowpal Wabbit; `-` for stdin; globs allowed).
     Rank(RankArgs),
     /// Generate a synthetic click log in memory, rank it, and show which
     /// features the generator made informative.
     Demo(DemoArgs),
     /// Write a synthetic click log with known ground truth to a CSV file.
     Generate(GenerateArgs),
+    /// Select K features by greedy mRMR / 3MR: relevant, not redundant,
+    /// complementary (pairs among the best --max-features features).
+    Select(select::SelectArgs),
+    /// Data-quality report: per-column figures and flags (constant, mostly
+    /// missing, ID-like, duplicate, label leak, drift, rare values), unusual
+    /// rows, report.html with charts.
+    Report(Box<report::ReportArgs>),
+    /// Compare two rankings (`rank --json` outputs): rank-biased overlap,
+    /// the features that moved, appeared or vanished.
+    Compare(compare::CompareArgs),
 }
 
 /// Options shared by commands that rank.
@@ -60,8 +79,10 @@ pub struct RankOptions {
 
 #[derive(Args, Debug)]
 struct RankArgs {
-    /// Input file (`-` reads standard input).
-    file: PathBuf,
+    /// Input files or glob patterns (`-` reads standard input), read as one
+    /// data set.
+    #[arg(required = true, num_args = 1..)]
+    files: Vec<PathBuf>,
     /// The target (label) column.
     #[arg(long, short)]
     target: String,
@@ -81,7 +102,11 @@ struct RankArgs {
     #[arg(long, default_value_t = 65_536, value_name = "ROWS")]
     batch_size: usize,
     #[command(flatten)]
+    input: input::InputArgs,
+    #[command(flatten)]
     opts: RankOptions,
+    #[command(flatten)]
+    pairs: pairs::PairArgs,
 }
 
 #[derive(Args, Debug)]
@@ -107,7 +132,9 @@ struct GenerateArgs {
     /// Columns to generate (the target included).
     #[arg(long, default_value_t = 50)]
     columns: usize,
-    /// Output file (.csv, or .csv.gz for gzip). The ground truth goes to FILE.truth.json.
+    /// Output file, its format by extension: .csv, .tsv, .vw (each also .gz
+    /// or .zst), .parquet, .arrow/.feather (IPC file), .arrows (IPC stream).
+    /// The ground truth goes to FILE.truth.json.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Random seed.
@@ -118,14 +145,19 @@ struct GenerateArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Rank(a) if a.pairs.wanted() => pairs::run_rank(&a),
+        Command::Select(a) => select::run(&a),
+        Command::Report(a) => report::run(&a),
+        Command::Compare(a) => compare::run(&a),
         Command::Rank(a) => rank::run(
-            &a.file,
+            &a.files,
             &a.target,
             a.delimiter.as_deref(),
             &a.missing,
             a.features,
             a.exclude,
             a.batch_size,
+            &a.input,
             &a.opts,
         ),
         Command::Demo(a) => demo::run_demo(a.rows, a.columns, a.seed, &a.opts),

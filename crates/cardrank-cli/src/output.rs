@@ -8,6 +8,7 @@ use cardrank::{FeatureScore, Ranking};
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::input::InputJson;
 use crate::RankOptions;
 
 /// Facts about the run that go along with the ranking.
@@ -22,6 +23,9 @@ pub struct Meta {
 struct JsonOut<'a> {
     source: &'a str,
     seconds: f64,
+    /// What was read and done to the input (formats, rows, sampling, folds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input: Option<&'a InputJson>,
     #[serde(flatten)]
     ranking: &'a Ranking,
 }
@@ -36,19 +40,39 @@ pub fn emit(
     opts: &RankOptions,
     notes: Notes<'_>,
 ) -> Result<(), CliError> {
+    emit_with_input(ranking, meta, opts, notes, None)
+}
+
+/// [`emit`], with the report of what was done to the input: the `input`
+/// object of the JSON, and lines under the table.
+pub fn emit_with_input(
+    ranking: &Ranking,
+    meta: &Meta,
+    opts: &RankOptions,
+    notes: Notes<'_>,
+    input: Option<&InputJson>,
+) -> Result<(), CliError> {
     let mut shown = ranking.clone();
     if let Some(k) = opts.top {
         shown.features.truncate(k);
     }
     if let Some(dir) = &opts.out {
-        write_files(&shown, meta, dir)?;
+        write_files(&shown, meta, dir, input)?;
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let text = if opts.json {
-        json(&shown, meta)? + "\n"
+        json(&shown, meta, input)? + "\n"
     } else {
-        table(&shown, meta, notes)
+        let mut t = table(&shown, meta, notes);
+        let lines = input.map(InputJson::notes).unwrap_or_default();
+        for line in &lines {
+            t.push_str(&format!("\nnote: {line}"));
+        }
+        if !lines.is_empty() {
+            t.push('\n');
+        }
+        t
     };
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
@@ -62,22 +86,28 @@ pub fn emit(
         .map_err(|e| CliError::output("to stdout", e))
 }
 
-fn json(ranking: &Ranking, meta: &Meta) -> Result<String, CliError> {
+fn json(ranking: &Ranking, meta: &Meta, input: Option<&InputJson>) -> Result<String, CliError> {
     let j = JsonOut {
         source: &meta.source,
         seconds: meta.seconds,
+        input,
         ranking,
     };
     serde_json::to_string_pretty(&j).map_err(|e| CliError::output("JSON", std::io::Error::other(e)))
 }
 
-fn write_files(ranking: &Ranking, meta: &Meta, dir: &Path) -> Result<(), CliError> {
+fn write_files(
+    ranking: &Ranking,
+    meta: &Meta,
+    dir: &Path,
+    input: Option<&InputJson>,
+) -> Result<(), CliError> {
     fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
     let tsv_path = dir.join("ranking.tsv");
     fs::write(&tsv_path, tsv(ranking))
         .map_err(|e| CliError::output(tsv_path.display().to_string(), e))?;
     let json_path = dir.join("ranking.json");
-    fs::write(&json_path, json(ranking, meta)? + "\n")
+    fs::write(&json_path, json(ranking, meta, input)? + "\n")
         .map_err(|e| CliError::output(json_path.display().to_string(), e))
 }
 

@@ -1,16 +1,17 @@
 //! `cardrank rank`: stream a file through the ranker.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use cardrank::arrow_array::RecordBatch;
 use cardrank::{Ranker, Ranking};
-use cardrank_io::{CsvOptions, CsvReader, Progress};
+use cardrank_io::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
+use crate::input::{self, InputArgs, InputJson};
 use crate::output::{self, Meta};
 use crate::RankOptions;
 
@@ -27,37 +28,47 @@ pub fn parse_delimiter(d: &str) -> Result<u8, CliError> {
 
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    file: &Path,
+    files: &[PathBuf],
     target: &str,
     delimiter: Option<&str>,
     missing: &[String],
     features: Option<Vec<String>>,
     exclude: Vec<String>,
     batch_size: usize,
+    input_args: &InputArgs,
     opts: &RankOptions,
 ) -> Result<(), CliError> {
     let start = Instant::now();
     let mut params = crate::params(target, missing, opts)?;
-    if let Some(f) = features {
-        params = params.features(&f);
+    if let Some(f) = &features {
+        params = params.features(f);
     }
-    params = params.exclude(&exclude);
+    if let Some(k) = input_args.max_distinct {
+        params = params.max_distinct(k);
+    }
+    // The reader leaves the excluded columns out (and checks they exist),
+    // so the ranker is not told about them.
     let mut ranker = Ranker::new(params)?;
-    let csv_opts = CsvOptions {
-        delimiter: delimiter.map(parse_delimiter).transpose()?,
-        batch_size,
-        ..CsvOptions::default()
-    };
-    let reader = CsvReader::open(file, &csv_opts)?;
-    let bar = progress_bar(&reader.progress(), opts.quiet);
+    let delimiter = delimiter.map(parse_delimiter).transpose()?;
+    let (read, transforms) = input::options(
+        input_args, target, delimiter, missing, features, exclude, batch_size,
+    )?;
+    let reader = cardrank_io::open_with(files, &read, &transforms)?;
+    let progress = reader.progress();
+    let bar = progress_bar(&progress, opts.quiet);
     consume(reader, &mut ranker, &bar)?;
     bar.finish_and_clear();
     let ranking = ranker.finish()?;
+    let report = InputJson::new(
+        progress.report(),
+        input_args.max_distinct,
+        cardrank::fold_report(ranker.state()),
+    );
     let meta = Meta {
-        source: file.display().to_string(),
+        source: input::source_name(files),
         seconds: start.elapsed().as_secs_f64(),
     };
-    output::emit(&ranking, &meta, opts, None)
+    output::emit_with_input(&ranking, &meta, opts, None, Some(&report))
 }
 
 /// Reads batches on a second thread while this one ranks them.

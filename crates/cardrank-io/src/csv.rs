@@ -23,9 +23,13 @@ use crate::source::{self, Compression, Progress, Source};
 /// Largest row, in bytes of field content, that the reader accepts.
 pub const MAX_ROW_BYTES: usize = 1 << 30;
 
-/// A batch is closed once its fields hold this many bytes, so that Arrow's
-/// 32-bit string offsets can never overflow.
-const MAX_BATCH_BYTES: usize = 1 << 30;
+/// A batch is closed once its fields hold this many bytes (or at the batch
+/// size in rows, whichever comes first). Wide rows thus make batches of
+/// fewer rows: the few batches in flight between the reader thread and the
+/// ranker stay small whatever the width, so peak memory does not hang on the
+/// number of columns times 65,536 rows. (Far below the 2 GiB where Arrow's
+/// 32-bit string offsets would overflow.)
+pub const TARGET_BATCH_BYTES: usize = 4 << 20;
 
 /// Rows' worth of capacity reserved up front for the first batch.
 const FIRST_BATCH_ROWS: usize = 1 << 16;
@@ -44,6 +48,9 @@ pub struct CsvOptions {
     /// Whether the first row holds the column names. Without a header the
     /// columns are named `c1`, `c2`, ... Default true.
     pub has_header: bool,
+    /// Skip rows with the wrong number of fields or invalid UTF-8 instead of
+    /// failing; they are counted in [`Progress::rows_skipped`]. Default false.
+    pub skip_bad_rows: bool,
 }
 
 impl Default for CsvOptions {
@@ -52,6 +59,7 @@ impl Default for CsvOptions {
             delimiter: None,
             batch_size: 65_536,
             has_header: true,
+            skip_bad_rows: false,
         }
     }
 }
@@ -103,6 +111,11 @@ pub struct CsvReader {
     record: ByteRecord,
     /// The first data row when there is no header (read to count columns).
     pending: Option<ByteRecord>,
+    /// Number of fields in the header (every row must have as many).
+    n_fields: usize,
+    /// The columns read, as indices into the header; the rest are skipped.
+    keep: Vec<usize>,
+    skip_bad_rows: bool,
     rows_read: u64,
     /// Value bytes per column in the previous batch (capacity hints).
     bytes_hint: Vec<usize>,
@@ -130,6 +143,17 @@ impl CsvReader {
         Self::new(src, delimiter, opts)
     }
 
+    /// Reads an opened source; the delimiter comes from the options, else
+    /// from `tab` (the input was recognised as TSV).
+    pub(crate) fn from_source(src: Source, tab: bool, opts: &CsvOptions) -> Result<Self> {
+        let mut o = opts.clone();
+        if o.delimiter.is_none() && tab {
+            o.delimiter = Some(b'\t');
+        }
+        let delimiter = o.check(None)?;
+        Self::new(src, delimiter, &o)
+    }
+
     fn new(src: Source, delimiter: u8, opts: &CsvOptions) -> Result<Self> {
         let Source {
             name,
@@ -144,6 +168,7 @@ impl CsvReader {
         let rdr = ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
+            .flexible(opts.skip_bad_rows)
             .buffer_capacity(BUFFER_BYTES)
             .from_reader(reader);
         let mut this = CsvReader {
@@ -155,6 +180,9 @@ impl CsvReader {
             batch_size: opts.batch_size,
             record: ByteRecord::new(),
             pending: None,
+            n_fields: 0,
+            keep: Vec::new(),
+            skip_bad_rows: opts.skip_bad_rows,
             rows_read: 0,
             bytes_hint: Vec::new(),
             rows_hint: opts.batch_size.min(FIRST_BATCH_ROWS),
@@ -178,8 +206,24 @@ impl CsvReader {
             .map(|n| Field::new(n, DataType::Utf8, false))
             .collect();
         this.bytes_hint = vec![this.rows_hint * 8; fields.len()];
+        this.n_fields = fields.len();
+        this.keep = (0..fields.len()).collect();
         this.schema = Arc::new(Schema::new(fields));
         Ok(this)
+    }
+
+    /// Reads only the columns at `keep` (indices into the header, in the
+    /// order given); the others are parsed past and never copied. Call it
+    /// before the first batch.
+    pub(crate) fn project(&mut self, keep: Vec<usize>) -> Result<()> {
+        let schema = self
+            .schema
+            .project(&keep)
+            .map_err(|e| Error::option(e.to_string()))?;
+        self.bytes_hint = vec![self.rows_hint * 8; keep.len()];
+        self.keep = keep;
+        self.schema = Arc::new(schema);
+        Ok(())
     }
 
     /// The schema: one non-nullable `Utf8` column per header field.
@@ -241,18 +285,34 @@ impl CsvReader {
             .collect();
         let mut rows = 0usize;
         let mut bytes = 0usize;
+        let row = Row {
+            name: &self.name,
+            schema: &self.schema,
+            n_fields: self.n_fields,
+            keep: &self.keep,
+        };
         if let Some(first) = self.pending.take() {
-            bytes += append_row(&self.name, &self.schema, &first, &mut builders)?;
+            bytes += row.append(&first, &mut builders)?;
             rows += 1;
         }
-        while rows < self.batch_size && bytes < MAX_BATCH_BYTES {
+        while rows < self.batch_size && bytes < TARGET_BATCH_BYTES {
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(self.csv_error(e)),
             }
-            bytes += append_row(&self.name, &self.schema, &self.record, &mut builders)?;
-            rows += 1;
+            match row.append(&self.record, &mut builders) {
+                Ok(n) => {
+                    bytes += n;
+                    rows += 1;
+                }
+                Err(e @ (Error::Ragged { .. } | Error::InvalidUtf8 { .. }))
+                    if self.skip_bad_rows =>
+                {
+                    self.progress.skip_row(&e);
+                }
+                Err(e) => return Err(e),
+            }
         }
         if rows == 0 {
             return Ok(None);
@@ -265,9 +325,11 @@ impl CsvReader {
             .iter_mut()
             .map(|b| Arc::new(b.finish()) as ArrayRef)
             .collect();
-        self.rows_hint = self.batch_size.min(rows.max(self.rows_hint));
+        self.rows_hint = self.batch_size.min(rows + rows / 8 + 16);
         self.rows_read += rows as u64;
-        RecordBatch::try_new(Arc::clone(&self.schema), columns)
+        self.progress.add_rows(rows as u64);
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(Arc::clone(&self.schema), columns, &options)
             .map(Some)
             .map_err(|e| Error::Read {
                 path: self.name.clone(),
@@ -304,63 +366,70 @@ fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())
 }
 
-/// Appends one row to the column builders; returns its size in bytes.
-#[inline]
-fn append_row(
-    name: &str,
-    schema: &Schema,
-    rec: &ByteRecord,
-    builders: &mut [StringBuilder],
-) -> Result<usize> {
-    let raw = rec.as_slice();
-    if raw.len() > MAX_ROW_BYTES {
-        return Err(Error::RowTooLarge {
-            path: name.to_string(),
-            line: record_line(rec),
-            bytes: raw.len(),
-            limit: MAX_ROW_BYTES,
-        });
-    }
-    if rec.len() != builders.len() {
-        return Err(Error::Ragged {
-            path: name.to_string(),
-            line: record_line(rec),
-            expected: builders.len(),
-            found: rec.len(),
-        });
-    }
-    // Validate the whole row at once; a field is then valid exactly when
-    // its bounds fall on character boundaries.
-    let text = std::str::from_utf8(raw).ok();
-    for (i, builder) in builders.iter_mut().enumerate() {
-        let value = match (&text, rec.range(i)) {
-            (Some(t), Some(r)) => t.get(r),
-            _ => None,
-        };
-        match value {
-            Some(v) => builder.append_value(v),
-            None => return Err(utf8_error(name, schema, rec)),
-        }
-    }
-    Ok(raw.len())
+/// What is needed to append a row to the builders.
+struct Row<'a> {
+    name: &'a str,
+    schema: &'a Schema,
+    n_fields: usize,
+    keep: &'a [usize],
 }
 
-/// Builds the error for the first field of `rec` that is not valid UTF-8.
-fn utf8_error(name: &str, schema: &Schema, rec: &ByteRecord) -> Error {
-    let (i, bytes) = rec
+impl Row<'_> {
+    /// Appends the kept fields of one row to the builders; returns the row's
+    /// size in bytes. On error nothing is appended.
+    #[inline]
+    fn append(&self, rec: &ByteRecord, builders: &mut [StringBuilder]) -> Result<usize> {
+        let raw = rec.as_slice();
+        if raw.len() > MAX_ROW_BYTES {
+            return Err(Error::RowTooLarge {
+                path: self.name.to_string(),
+                line: record_line(rec),
+                bytes: raw.len(),
+                limit: MAX_ROW_BYTES,
+            });
+        }
+        if rec.len() != self.n_fields {
+            return Err(Error::Ragged {
+                path: self.name.to_string(),
+                line: record_line(rec),
+                expected: self.n_fields,
+                found: rec.len(),
+            });
+        }
+        // Validate the whole row at once; a field is then valid exactly when
+        // its bounds fall on character boundaries. When the row is not valid
+        // as a whole, the kept fields are checked one by one (the bad bytes
+        // may be in a column that is not read).
+        let text = std::str::from_utf8(raw).ok();
+        let field = |i: usize| match &text {
+            Some(t) => rec.range(i).and_then(|r| t.get(r)),
+            None => rec.get(i).and_then(|f| std::str::from_utf8(f).ok()),
+        };
+        if let Some(&bad) = self.keep.iter().find(|&&i| field(i).is_none()) {
+            return Err(utf8_error(self.name, self.schema, self.keep, rec, bad));
+        }
+        for (builder, &i) in builders.iter_mut().zip(self.keep) {
+            builder.append_value(field(i).unwrap_or_default());
+        }
+        Ok(raw.len())
+    }
+}
+
+/// The error for field `i` of `rec`, which is not valid UTF-8.
+fn utf8_error(name: &str, schema: &Schema, keep: &[usize], rec: &ByteRecord, i: usize) -> Error {
+    let column = keep
         .iter()
-        .enumerate()
-        .find(|(_, f)| std::str::from_utf8(f).is_err())
-        .unwrap_or((0, rec.as_slice()));
-    let column = schema
-        .fields()
-        .get(i)
-        .map_or_else(|| format!("#{}", i + 1), |f| f.name().clone());
+        .position(|&k| k == i)
+        .and_then(|p| schema.fields().get(p))
+        .map_or_else(
+            || format!("#{}", i + 1),
+            |f| escape_preview(f.name().as_bytes()),
+        );
     Error::InvalidUtf8 {
         path: name.to_string(),
         line: record_line(rec),
         column,
-        value: escape_preview(bytes),
+        value: escape_preview(rec.get(i).unwrap_or_default()),
     }
 }
 
@@ -395,7 +464,7 @@ fn header_names(name: &str, rec: &ByteRecord) -> Result<Vec<String>> {
     if let Some(w) = duplicate {
         return Err(Error::DuplicateColumn {
             path: name.to_string(),
-            name: names[w[0]].clone(),
+            name: escape_preview(names[w[0]].as_bytes()),
             first: w[0] + 1,
             second: w[1] + 1,
         });
@@ -439,7 +508,13 @@ mod tests {
             Field::new("b", DataType::Utf8, false),
         ]);
         let mut builders = vec![StringBuilder::new(), StringBuilder::new()];
-        let err = append_row("f.csv", &schema, &rec(&[b"x\xC3", b"\xA9"]), &mut builders);
+        let row = Row {
+            name: "f.csv",
+            schema: &schema,
+            n_fields: 2,
+            keep: &[0, 1],
+        };
+        let err = row.append(&rec(&[b"x\xC3", b"\xA9"]), &mut builders);
         assert!(matches!(err, Err(Error::InvalidUtf8 { ref column, .. }) if column == "a"));
     }
 

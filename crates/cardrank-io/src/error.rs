@@ -110,6 +110,70 @@ pub enum Error {
         /// The operating system's reason.
         source: io::Error,
     },
+    /// A column asked for (target, feature, exclusion) is not in the input.
+    #[error("`{path}`: {role} column `{column}` not found (it has {available})")]
+    UnknownColumn {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// What the column was asked for as: `target`, `feature`, `excluded`
+        /// or `multivalue`.
+        role: &'static str,
+        /// The name asked for.
+        column: String,
+        /// The input's columns, shortened.
+        available: String,
+    },
+    /// One of several inputs does not have the same columns as the first.
+    #[error("`{path}` does not have the columns of `{first}`: {detail}")]
+    SchemaMismatch {
+        /// The input that differs.
+        path: String,
+        /// The first input, which fixed the columns.
+        first: String,
+        /// Which columns differ.
+        detail: String,
+    },
+    /// A Parquet file is truncated, corrupt or unreadable.
+    #[error("`{path}` is not a readable Parquet file: {message}")]
+    Parquet {
+        /// The path as given.
+        path: String,
+        /// The Parquet reader's message.
+        message: String,
+    },
+    /// An Arrow IPC file or stream is truncated, corrupt or unreadable.
+    #[error("`{path}` is not a readable Arrow IPC file or stream: {message}")]
+    Ipc {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// The Arrow reader's message.
+        message: String,
+    },
+    /// A Vowpal Wabbit line that cannot be read.
+    #[error("`{path}` line {line}: {message}")]
+    VwSyntax {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong, with the offending text.
+        message: String,
+    },
+    /// A glob pattern matched no file.
+    #[error("no file matches `{pattern}`")]
+    NoMatch {
+        /// The pattern as given.
+        pattern: String,
+    },
+    /// The input cannot be read the way it was given (e.g. Parquet from
+    /// standard input, which needs random access).
+    #[error("cannot read `{path}`: {message}")]
+    Unsupported {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// Why, and what to do instead.
+        message: String,
+    },
     /// An option has a value outside its allowed range.
     #[error("invalid option: {message}")]
     InvalidOption {
@@ -144,6 +208,13 @@ impl Error {
             Error::RowTooLarge { .. } => "row_too_large",
             Error::Write { .. } => "write",
             Error::InvalidOption { .. } => "invalid_option",
+            Error::UnknownColumn { .. } => "unknown_column",
+            Error::SchemaMismatch { .. } => "schema_mismatch",
+            Error::Parquet { .. } => "parquet",
+            Error::Ipc { .. } => "ipc",
+            Error::VwSyntax { .. } => "vw_syntax",
+            Error::NoMatch { .. } => "no_match",
+            Error::Unsupported { .. } => "unsupported",
         }
     }
 
@@ -153,6 +224,24 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// Lists column names for a message: at most 20, then how many more.
+pub(crate) fn list_preview<S: AsRef<str>>(names: &[S]) -> String {
+    const SHOWN: usize = 20;
+    if names.is_empty() {
+        return "no columns".into();
+    }
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("`{}`", escape_preview(n.as_ref().as_bytes())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
 }
 
 /// Renders bytes for a message: valid UTF-8 runs as they are (control

@@ -1,12 +1,19 @@
 //! Input and test data for `cardrank`.
 //!
-//! - [`CsvReader`] streams CSV/TSV files (plain, gzip or zstd, recognised by
-//!   their first bytes; `-` is standard input) as Arrow [`RecordBatch`]es of
-//!   string columns, with one-line errors that name the file, line, column
-//!   and value ([`Error`]).
+//! - [`open`] reads one or more inputs (paths, globs, `-` for standard
+//!   input) as one stream of Arrow [`RecordBatch`]es, a [`BatchSource`]:
+//!   CSV/TSV (plain, gzip or zstd), Parquet (row group by row group, only
+//!   the projected columns), Arrow IPC files and streams, and Vowpal Wabbit
+//!   text ([`vw`]). The format is recognised per input ([`format`]).
+//! - [`open_with`] adds the batch transforms ([`transform`]): sampling by a
+//!   seeded hash of the row index, multivalue columns, numeric binning
+//!   ([`numeric`]). What was read and done is in [`Progress::report`].
+//! - [`CsvReader`] streams one CSV/TSV input, with one-line errors that name
+//!   the file, line, column and value ([`Error`]).
 //! - [`Generator`] makes a reproducible CTR-like click log whose
 //!   [`GroundTruth`] says which columns are informative, noise, an XOR pair,
-//!   a relabelled copy or ID-like; [`write_csv`] writes it to a file.
+//!   a relabelled copy or ID-like; [`write_csv`] and [`write_data`] (every
+//!   format) write it to a file.
 //!
 //! This crate does not depend on the core `cardrank` crate: it only
 //! produces batches, which the core consumes.
@@ -37,11 +44,27 @@
 
 pub mod csv;
 pub mod error;
+pub mod format;
 pub mod generate;
+mod ipc;
+pub mod numeric;
 mod pipe;
+mod pq;
+pub mod read;
+pub mod report;
 pub mod source;
+pub mod transform;
+pub mod vw;
+mod write;
 
 pub use crate::csv::{CsvOptions, CsvReader};
 pub use crate::error::{Error, Result};
+pub use crate::format::Format;
 pub use crate::generate::{write_csv, GenParams, Generator, GroundTruth};
+pub use crate::numeric::NumericMode;
+pub use crate::read::{expand_inputs, open, open_reader, BatchSource, Projection, ReadOptions};
+pub use crate::report::{InputFile, InputReport, MultivalueColumn, NumericColumn, NumericReport};
 pub use crate::source::{Compression, Progress};
+pub use crate::transform::{open_with, Transforms};
+pub use crate::vw::VwOptions;
+pub use crate::write::write_data;

@@ -11,10 +11,11 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::pipe;
+use crate::report::InputReport;
 
 /// The name used in messages for standard input.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -61,11 +62,15 @@ impl fmt::Display for Compression {
     }
 }
 
-/// A cheap, clonable view of how far a reader has got through its input.
+/// A cheap, clonable view of how far a reader has got through its input,
+/// and of what it met on the way.
 ///
 /// It counts bytes of the raw input (before decompression), so with the
-/// file's size it gives a true fraction for compressed files too. Clones
-/// share the count and may be read from another thread (e.g. a progress bar).
+/// files' sizes it gives a true fraction for compressed files too; rows read,
+/// rows skipped as bad and rows kept by sampling; and the facts that end up
+/// in the run's [`InputReport`]. Clones share everything and may be read
+/// from another thread (e.g. a progress bar, or the caller after the reader
+/// moved to a worker thread).
 #[derive(Clone, Debug)]
 pub struct Progress {
     shared: Arc<Shared>,
@@ -76,10 +81,14 @@ pub struct Progress {
 struct Shared {
     bytes: AtomicU64,
     source_failed: AtomicBool,
+    rows_read: AtomicU64,
+    rows_skipped: AtomicU64,
+    rows_kept: AtomicU64,
+    report: Mutex<InputReport>,
 }
 
 impl Progress {
-    fn new(total: Option<u64>) -> Self {
+    pub(crate) fn new(total: Option<u64>) -> Self {
         Progress {
             shared: Arc::new(Shared::default()),
             total,
@@ -105,16 +114,88 @@ impl Progress {
         }
     }
 
+    /// Data rows read from the inputs so far (bad rows skipped excluded,
+    /// before sampling).
+    pub fn rows_read(&self) -> u64 {
+        self.shared.rows_read.load(Ordering::Relaxed)
+    }
+
+    /// Bad rows skipped so far (with `skip_bad_rows`).
+    pub fn rows_skipped(&self) -> u64 {
+        self.shared.rows_skipped.load(Ordering::Relaxed)
+    }
+
+    /// What the run read, sampled, skipped and transformed, so far.
+    pub fn report(&self) -> InputReport {
+        let mut r = self.lock().clone();
+        r.rows_read = self.rows_read();
+        r.bytes_read = self.bytes_read();
+        r.rows_skipped = self.rows_skipped();
+        if r.numeric.mode.is_empty() {
+            r.numeric.mode = "none".into();
+        }
+        r.passes = r.passes.max(1);
+        r.rows_sampled = r
+            .sample_rate
+            .map(|_| self.shared.rows_kept.load(Ordering::Relaxed));
+        r
+    }
+
     /// Whether an error came from the raw input itself (not the decoder).
     pub(crate) fn source_failed(&self) -> bool {
         self.shared.source_failed.load(Ordering::Relaxed)
     }
+
+    pub(crate) fn add_rows(&self, n: u64) {
+        self.shared.rows_read.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn add_kept(&self, n: u64) {
+        self.shared.rows_kept.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts one skipped row; the first one's reason is kept for the report.
+    pub(crate) fn skip_row(&self, reason: &crate::Error) {
+        if self.shared.rows_skipped.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.lock().first_skipped = Some(reason.to_string());
+        }
+    }
+
+    pub(crate) fn add_bytes(&self, n: u64) {
+        self.shared.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The shared report, for readers and transforms to fill in.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, InputReport> {
+        // A panic elsewhere cannot leave the report half-written in a way
+        // that matters: it is plain data, so a poisoned lock is still used.
+        self.shared
+            .report
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Wraps the raw input: counts bytes and remembers whether it failed.
-struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     shared: Arc<Shared>,
+}
+
+impl<R> Counting<R> {
+    /// Counts what is read from `inner` into `progress`.
+    pub(crate) fn new(inner: R, progress: &Progress) -> Self {
+        Counting {
+            inner,
+            shared: Arc::clone(&progress.shared),
+        }
+    }
+}
+
+impl<R: io::Seek> io::Seek for Counting<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -148,6 +229,22 @@ pub(crate) struct Source {
     pub empty: bool,
 }
 
+impl Source {
+    /// Reads up to `n` bytes of the decoded stream without consuming them.
+    pub(crate) fn peek(&mut self, n: usize) -> Result<Vec<u8>> {
+        let mut prefix = Vec::with_capacity(n);
+        let reader = std::mem::replace(&mut self.reader, Box::new(io::empty()));
+        let mut limited = reader.take(n as u64);
+        let got = limited.read_to_end(&mut prefix);
+        let reader = limited.into_inner();
+        self.reader = Box::new(Cursor::new(prefix.clone()).chain(reader));
+        match got {
+            Ok(_) => Ok(prefix),
+            Err(e) => Err(io_error(&self.name, self.compression, &self.progress, 1, e)),
+        }
+    }
+}
+
 /// Returns the display name for a path: `<stdin>` for `-`.
 pub(crate) fn display_name(path: &Path) -> String {
     if is_stdin(path) {
@@ -164,8 +261,41 @@ pub(crate) fn is_stdin(path: &Path) -> bool {
 
 /// Opens a path (`-` is standard input) and sets up decompression.
 pub(crate) fn open_path(path: &Path) -> Result<Source> {
+    let total = file_size(path)?;
+    open_path_with(path, &Progress::new(total))
+}
+
+/// The size of a regular file (`None` for standard input, pipes, devices).
+pub(crate) fn file_size(path: &Path) -> Result<Option<u64>> {
     if is_stdin(path) {
-        return open_reader(STDIN_NAME, Box::new(io::stdin()), None);
+        return Ok(None);
+    }
+    let meta = std::fs::metadata(path).map_err(|source| Error::Open {
+        path: display_name(path),
+        source,
+    })?;
+    Ok(meta.is_file().then_some(meta.len()))
+}
+
+/// Opens a regular file for random access (Parquet, Arrow IPC files).
+pub(crate) fn open_file(path: &Path) -> Result<File> {
+    let name = display_name(path);
+    let open_err = |source| Error::Open {
+        path: name.clone(),
+        source,
+    };
+    let file = File::open(path).map_err(open_err)?;
+    let meta = file.metadata().map_err(open_err)?;
+    if meta.is_dir() {
+        return Err(open_err(io::Error::other("is a directory")));
+    }
+    Ok(file)
+}
+
+/// Opens a path like [`open_path`], counting into an existing `progress`.
+pub(crate) fn open_path_with(path: &Path, progress: &Progress) -> Result<Source> {
+    if is_stdin(path) {
+        return open_reader_with(STDIN_NAME, Box::new(io::stdin()), progress);
     }
     let name = display_name(path);
     let open_err = |source| Error::Open {
@@ -177,8 +307,7 @@ pub(crate) fn open_path(path: &Path) -> Result<Source> {
     if meta.is_dir() {
         return Err(open_err(io::Error::other("is a directory")));
     }
-    let total = meta.is_file().then_some(meta.len());
-    open_reader(&name, Box::new(file), total)
+    open_reader_with(&name, Box::new(file), progress)
 }
 
 /// Sets up decompression over any byte stream, peeking at its first bytes.
@@ -187,7 +316,16 @@ pub(crate) fn open_reader(
     reader: Box<dyn Read + Send>,
     total: Option<u64>,
 ) -> Result<Source> {
-    let progress = Progress::new(total);
+    open_reader_with(name, reader, &Progress::new(total))
+}
+
+/// Sets up decompression over a byte stream, counting into `progress`.
+pub(crate) fn open_reader_with(
+    name: &str,
+    reader: Box<dyn Read + Send>,
+    progress: &Progress,
+) -> Result<Source> {
+    let progress = progress.clone();
     let mut raw = Counting {
         inner: reader,
         shared: Arc::clone(&progress.shared),

@@ -5,13 +5,19 @@
 //! accepted. Numbers are categories keyed by their decimal text, so a column
 //! read from CSV and the same column read from Parquet give the same codes.
 //! Nulls are missing values.
+//!
+//! List columns (`List`/`LargeList` of any of the above) are multivalue
+//! features: each element of a row is one occurrence of a value, counted
+//! with the row's target class; a null or empty list is one missing
+//! occurrence. A list that always has one element counts exactly like the
+//! plain column of its elements.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     ArrowDictionaryKeyType, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
     UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType, DictionaryArray};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, DictionaryArray};
 use arrow_buffer::ArrowNativeType;
 use arrow_schema::DataType;
 
@@ -103,9 +109,83 @@ pub(crate) fn encode_array(
     }
 }
 
+/// Whether a type is a list (a multivalue feature).
+pub(crate) fn is_list(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::List(_) | DataType::LargeList(_))
+}
+
+/// Encodes a list column: one code per occurrence into `codes`, and the
+/// target class of each occurrence's row into `occurrence_classes`.
+pub(crate) fn encode_list(
+    dict: &mut Dictionary,
+    missing: &MissingTokens,
+    array: &dyn Array,
+    classes: &[u32],
+    codes: &mut Vec<u32>,
+    occurrence_classes: &mut Vec<u32>,
+) -> Result<(), Unsupported> {
+    let (offsets, values): (Vec<usize>, ArrayRef) = match array.data_type() {
+        DataType::List(_) => {
+            let l = array.as_list::<i32>();
+            let o = l
+                .value_offsets()
+                .iter()
+                .map(|&o| o.max(0) as usize)
+                .collect();
+            (o, l.values().clone())
+        }
+        DataType::LargeList(_) => {
+            let l = array.as_list::<i64>();
+            let o = l
+                .value_offsets()
+                .iter()
+                .map(|&o| o.max(0) as usize)
+                .collect();
+            (o, l.values().clone())
+        }
+        other => return Err(Unsupported(other.clone())),
+    };
+    let mut one = Vec::new();
+    let mut push_row = |dict: &mut Dictionary, r: usize, codes: &mut Vec<u32>| {
+        let (a, b) = (offsets[r], offsets[r + 1].max(offsets[r]));
+        let class = classes.get(r).copied().unwrap_or(0);
+        if array.is_null(r) || a == b || b > values.len() {
+            codes.push(dict.missing());
+            occurrence_classes.push(class);
+            return Ok(());
+        }
+        match values.data_type() {
+            DataType::Utf8 => {
+                let v = values.as_string::<i32>();
+                for k in a..b {
+                    codes.push(if v.is_null(k) {
+                        dict.missing()
+                    } else {
+                        dict.encode(v.value(k).as_bytes(), missing)
+                    });
+                }
+            }
+            _ => {
+                one.clear();
+                encode_array(dict, missing, values.slice(a, b - a).as_ref(), &mut one)?;
+                codes.extend_from_slice(&one);
+            }
+        }
+        occurrence_classes.extend(std::iter::repeat_n(class, b - a));
+        Ok(())
+    };
+    for r in 0..array.len() {
+        push_row(dict, r, codes)?;
+    }
+    Ok(())
+}
+
 /// Whether a type can be read (checked once per column, before any work).
 pub(crate) fn is_supported(data_type: &DataType) -> bool {
     match data_type {
+        DataType::List(f) | DataType::LargeList(f) => {
+            !is_list(f.data_type()) && is_supported(f.data_type())
+        }
         DataType::Dictionary(key, value) => key.is_dictionary_key_type() && is_supported(value),
         DataType::Utf8
         | DataType::LargeUtf8

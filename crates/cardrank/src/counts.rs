@@ -155,6 +155,24 @@ impl JointCounts {
         totals
     }
 
+    /// Count of each class over all levels (`shape().1` long).
+    pub fn class_totals(&self) -> Vec<u64> {
+        let (_, classes) = self.shape();
+        let mut totals = vec![0u64; classes];
+        self.for_each_cell(|_, c, n| totals[c as usize] += n);
+        totals
+    }
+
+    /// The same counts with level `l` moved to `map[l]` (levels that map to
+    /// the same new level are summed); `levels` is the new number of levels.
+    pub fn remap(&self, map: &[u32], levels: usize) -> JointCounts {
+        let (_, classes) = self.shape();
+        let mut out = JointCounts::default();
+        out.grow(levels, classes);
+        self.for_each_cell(|l, c, n| out.add(map[l as usize], c, n));
+        out
+    }
+
     /// Number of non-zero cells.
     pub fn nonzero(&self) -> usize {
         let mut k = 0;

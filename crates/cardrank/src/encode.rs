@@ -10,8 +10,13 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
+use crate::quality::DistinctSketch;
+
 /// The label under which the missing category is shown.
 pub const MISSING_LABEL: &str = "<missing>";
+
+/// The label of the level that folded values share (`max_distinct`).
+pub const OTHER_LABEL: &str = "<other>";
 
 /// The tokens that count as missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +70,13 @@ pub struct Dictionary {
     /// `offsets[c]..offsets[c + 1]` is the value of code `c`.
     offsets: Vec<usize>,
     missing: Option<u32>,
+    /// The level of folded values (see [`crate::fold`]), once there is one.
+    other: Option<u32>,
+    /// Values folded into `other` so far (a value folded twice counts twice).
+    folded: u64,
+    /// A sketch of every distinct present value ever seen, started at the
+    /// first fold, when the exact count is lost (see [`crate::quality`]).
+    distinct: Option<Box<DistinctSketch>>,
     table: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
@@ -80,7 +92,12 @@ impl std::fmt::Debug for Dictionary {
 
 impl PartialEq for Dictionary {
     fn eq(&self, other: &Self) -> bool {
-        self.arena == other.arena && self.offsets == other.offsets && self.missing == other.missing
+        self.arena == other.arena
+            && self.offsets == other.offsets
+            && self.missing == other.missing
+            && self.other == other.other
+            && self.folded == other.folded
+            && self.distinct == other.distinct
     }
 }
 
@@ -114,10 +131,42 @@ impl Dictionary {
         &self.arena[self.offsets[c]..self.offsets[c + 1]]
     }
 
-    /// A printable label of a code: the value, or [`MISSING_LABEL`].
+    /// The code of the level of folded values, once values were folded.
+    pub fn other_code(&self) -> Option<u32> {
+        self.other
+    }
+
+    /// How many values were folded into the other level so far (a value
+    /// folded, seen again and folded again counts twice).
+    pub fn folded_values(&self) -> u64 {
+        self.folded
+    }
+
+    /// Once values were folded, a HyperLogLog sketch of every distinct
+    /// present value seen (folded ones included); `None` while the
+    /// dictionary itself is exact.
+    pub fn distinct_sketch(&self) -> Option<&DistinctSketch> {
+        self.distinct.as_deref()
+    }
+
+    /// A sketch of every present value here and in the existing sketch.
+    fn full_sketch(&self) -> DistinctSketch {
+        let mut s = self.distinct.as_deref().cloned().unwrap_or_default();
+        for c in 0..self.len() as u32 {
+            if Some(c) != self.missing && Some(c) != self.other {
+                s.insert(self.value(c));
+            }
+        }
+        s
+    }
+
+    /// A printable label of a code: the value, [`MISSING_LABEL`] or
+    /// [`OTHER_LABEL`].
     pub fn label(&self, code: u32) -> String {
         if Some(code) == self.missing {
             MISSING_LABEL.to_string()
+        } else if Some(code) == self.other {
+            OTHER_LABEL.to_string()
         } else {
             String::from_utf8_lossy(self.value(code)).into_owned()
         }
@@ -157,6 +206,9 @@ impl Dictionary {
         self.table.insert_unique(hash, code, |&c| {
             hasher.hash_one(&arena[offsets[c as usize]..offsets[c as usize + 1]])
         });
+        if let Some(s) = self.distinct.as_deref_mut() {
+            s.insert(value);
+        }
         code
     }
 
@@ -176,13 +228,33 @@ impl Dictionary {
         }
     }
 
+    /// The code of the level of folded values, given out on first use.
+    fn other(&mut self) -> u32 {
+        match self.other {
+            Some(c) => c,
+            None => {
+                let c = self.push(b"");
+                self.other = Some(c);
+                c
+            }
+        }
+    }
+
     /// Adds every value of `other`, returning for each of its codes the code
     /// here (`map[other_code] = self_code`).
     pub fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
+        self.folded += other.folded;
+        if let Some(theirs) = other.distinct.as_deref() {
+            let mut mine = self.full_sketch();
+            mine.merge(theirs);
+            self.distinct = Some(Box::new(mine));
+        }
         (0..other.len() as u32)
             .map(|c| {
                 if Some(c) == other.missing {
                     self.missing()
+                } else if Some(c) == other.other {
+                    self.other()
                 } else {
                     self.code(other.value(c))
                 }
@@ -190,10 +262,39 @@ impl Dictionary {
             .collect()
     }
 
+    /// A new dictionary where the values with `keep[code] == false` share
+    /// one other level; returns it with the map from old codes to new. The
+    /// missing and other levels are always kept.
+    pub(crate) fn fold(&self, keep: &[bool]) -> (Dictionary, Vec<u32>) {
+        let mut out = Dictionary::new();
+        out.folded = self.folded;
+        let map = (0..self.len() as u32)
+            .map(|c| {
+                if Some(c) == self.missing {
+                    out.missing()
+                } else if Some(c) == self.other {
+                    out.other()
+                } else if keep.get(c as usize).copied().unwrap_or(true) {
+                    out.code(self.value(c))
+                } else {
+                    out.folded += 1;
+                    out.other()
+                }
+            })
+            .collect();
+        if out.folded > 0 {
+            out.distinct = Some(Box::new(self.full_sketch()));
+        }
+        (out, map)
+    }
+
     fn from_parts(
         arena: Vec<u8>,
         offsets: Vec<usize>,
         missing: Option<u32>,
+        other: Option<u32>,
+        folded: u64,
+        distinct: Option<DistinctSketch>,
     ) -> Result<Self, String> {
         if offsets.first() != Some(&0)
             || offsets.windows(2).any(|w| w[0] > w[1])
@@ -205,16 +306,19 @@ impl Dictionary {
             arena,
             offsets,
             missing,
+            other,
+            folded,
+            distinct: distinct.map(Box::new),
             ..Default::default()
         };
-        if let Some(m) = missing {
-            if m as usize >= dict.len() {
-                return Err("dictionary missing code out of range".into());
+        for code in [missing, other].into_iter().flatten() {
+            if code as usize >= dict.len() || (missing.is_some() && missing == other) {
+                return Err("dictionary missing or other code out of range".into());
             }
         }
         let mut table = HashTable::with_capacity(dict.len());
         for c in 0..dict.len() as u32 {
-            if Some(c) == missing {
+            if Some(c) == missing || Some(c) == other {
                 continue;
             }
             let v = dict.value(c);
@@ -234,6 +338,9 @@ struct DictionaryParts {
     arena: Vec<u8>,
     offsets: Vec<u64>,
     missing: Option<u32>,
+    other: Option<u32>,
+    folded: u64,
+    distinct: Option<DistinctSketch>,
 }
 
 impl Serialize for Dictionary {
@@ -242,6 +349,9 @@ impl Serialize for Dictionary {
             arena: self.arena.clone(),
             offsets: self.offsets.iter().map(|&o| o as u64).collect(),
             missing: self.missing,
+            other: self.other,
+            folded: self.folded,
+            distinct: self.distinct.as_deref().cloned(),
         }
         .serialize(s)
     }
@@ -251,8 +361,15 @@ impl<'de> Deserialize<'de> for Dictionary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let parts = DictionaryParts::deserialize(d)?;
         let offsets = parts.offsets.into_iter().map(|o| o as usize).collect();
-        Dictionary::from_parts(parts.arena, offsets, parts.missing)
-            .map_err(serde::de::Error::custom)
+        Dictionary::from_parts(
+            parts.arena,
+            offsets,
+            parts.missing,
+            parts.other,
+            parts.folded,
+            parts.distinct,
+        )
+        .map_err(serde::de::Error::custom)
     }
 }
 

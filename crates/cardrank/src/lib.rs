@@ -47,16 +47,23 @@ mod column;
 pub mod counts;
 pub mod encode;
 mod error;
+pub mod fold;
 pub mod measures;
+pub mod pairs;
 mod params;
+pub mod quality;
 mod ranker;
 mod ranking;
+pub mod select;
 mod state;
 
 pub use error::{Error, Result};
+pub use fold::{fold_report, FoldInfo};
+pub use pairs::{Interactions, PairSpec, PairState, Redundancy, TupleInteraction};
 pub use params::{CheckedParams, RankParams, Score};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
+pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};
 pub use state::{FeatureState, RankState};
 
 /// Re-exported so callers build batches with the same Arrow version.

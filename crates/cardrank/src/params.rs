@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::MissingTokens;
 use crate::error::{Error, Result};
+use crate::pairs::PairSpec;
 
 /// The score features are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -73,6 +74,13 @@ pub struct RankParams {
     pub threads: Option<usize>,
     /// The ranking score.
     pub score: Score,
+    /// Feature pairs and triples to count as well (see [`crate::pairs`]).
+    #[serde(default)]
+    pub pairs: Option<PairSpec>,
+    /// Most distinct values kept per feature; rarer ones fold into one
+    /// `<other>` level (see [`crate::fold`]). `None`: no limit.
+    #[serde(default)]
+    pub max_distinct: Option<usize>,
 }
 
 impl RankParams {
@@ -85,6 +93,8 @@ impl RankParams {
             exclude: Vec::new(),
             threads: None,
             score: Score::Adjusted,
+            pairs: None,
+            max_distinct: None,
         }
     }
 
@@ -118,6 +128,20 @@ impl RankParams {
         self
     }
 
+    /// Keeps at most `k` distinct values per feature, folding the rarest
+    /// into one `<other>` level (see [`crate::fold`]).
+    pub fn max_distinct(mut self, k: usize) -> Self {
+        self.max_distinct = Some(k);
+        self
+    }
+
+    /// Also counts these feature pairs and triples, for
+    /// [`crate::Interactions::from_state`].
+    pub fn pairs(mut self, spec: PairSpec) -> Self {
+        self.pairs = Some(spec);
+        self
+    }
+
     /// Validates the parameters.
     pub fn check(self) -> Result<CheckedParams> {
         if self.target.is_empty() {
@@ -138,6 +162,27 @@ impl RankParams {
             Some(n) => Some(n),
             None => threads_from_env()?,
         };
+        if let Some(spec) = &self.pairs {
+            spec.check()?;
+        }
+        match (self.max_distinct, &self.pairs) {
+            (Some(0), _) => {
+                return Err(Error::InvalidParameter {
+                    name: "max_distinct",
+                    value: "0".into(),
+                    expected: "at least 1 value per feature",
+                })
+            }
+            (Some(k), Some(_)) => {
+                return Err(Error::InvalidParameter {
+                    name: "max_distinct",
+                    value: k.to_string(),
+                    expected:
+                        "no limit when pairs or triples are counted (folding renumbers values)",
+                })
+            }
+            _ => {}
+        }
         let missing = MissingTokens::new(&self.missing);
         Ok(CheckedParams {
             missing,

@@ -6,9 +6,11 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::Schema;
 use rayon::prelude::*;
 
-use crate::column::{encode_array, is_supported};
+use crate::column::{encode_array, encode_list, is_list, is_supported};
 use crate::error::{Error, Result};
+use crate::pairs::{Interactions, PairState};
 use crate::params::{CheckedParams, RankParams};
+use crate::quality::{BatchPlan, TrackOptions, Tracker};
 use crate::ranking::Ranking;
 use crate::state::{FeatureState, RankState};
 
@@ -38,6 +40,12 @@ pub struct Ranker {
     /// Column index of the target and of each feature in the current schema.
     layout: Option<(Arc<Schema>, usize, Vec<usize>)>,
     target_codes: Vec<u32>,
+    /// Per feature: its batch codes, kept when it is part of a counted pair.
+    kept: Vec<Option<Vec<u32>>>,
+    /// The features of the pair tables, as indices of the state's features.
+    pair_cols: Vec<usize>,
+    /// The data-quality tracker, when switched on ([`Ranker::track_quality`]).
+    quality: Option<Tracker>,
 }
 
 impl Ranker {
@@ -45,13 +53,18 @@ impl Ranker {
     pub fn new(params: RankParams) -> Result<Self> {
         let params = params.check()?;
         let pool = build_pool(params.threads())?;
-        let state = RankState::new(params.params.target.clone(), params.missing.clone());
+        let mut state = RankState::new(params.params.target.clone(), params.missing.clone());
+        state.pairs = params.params.pairs.as_ref().map(PairState::new);
+        state.max_distinct = params.params.max_distinct;
         Ok(Ranker {
             params,
             state,
             pool,
             layout: None,
             target_codes: Vec::new(),
+            kept: Vec::new(),
+            pair_cols: Vec::new(),
+            quality: None,
         })
     }
 
@@ -64,8 +77,20 @@ impl Ranker {
                 r.state.target, state.target
             )));
         }
+        if r.state.max_distinct != state.max_distinct {
+            return Err(Error::StateMismatch(
+                "different max_distinct budgets".into(),
+            ));
+        }
         if r.state.missing != state.missing {
             return Err(Error::StateMismatch("different missing tokens".into()));
+        }
+        if r.state.pairs.as_ref().map(|p| (p.features(), p.tuples()))
+            != state.pairs.as_ref().map(|p| (p.features(), p.tuples()))
+        {
+            return Err(Error::StateMismatch(
+                "the parameters and the state count different feature pairs".into(),
+            ));
         }
         r.state = state;
         Ok(r)
@@ -104,6 +129,9 @@ impl Ranker {
         self.state.batches += 1;
         let batch_no = self.state.batches;
         let (target_idx, feature_idx) = self.layout_for(batch, batch_no)?;
+        if self.kept.len() != self.state.features.len() {
+            self.prepare_pairs()?;
+        }
         let target = batch.column(target_idx);
         self.target_codes.clear();
         let missing = &self.params.missing;
@@ -125,13 +153,38 @@ impl Ranker {
         self.state.rows += batch.num_rows() as u64;
         let classes = &self.target_codes;
         let features = &mut self.state.features;
+        let (kept, pairs, pair_cols) = (&mut self.kept, &mut self.state.pairs, &self.pair_cols);
+        let max_distinct = self.state.max_distinct;
+        // The data-quality tracker (off unless `track_quality`): a hook per feature.
+        let (plan, mut hooks) = match self.quality.as_mut() {
+            Some(q) => {
+                let lists: Vec<bool> = feature_idx
+                    .iter()
+                    .map(|&i| is_list(batch.column(i).data_type()))
+                    .collect();
+                q.begin_batch(batch.num_rows(), &lists, classes, &self.state.target_dict)
+            }
+            None => (
+                BatchPlan::default(),
+                features.iter().map(|_| None).collect(),
+            ),
+        };
         let mut work = || {
             features
                 .par_iter_mut()
                 .zip(feature_idx.par_iter())
-                .try_for_each_init(Vec::new, |codes, (f, &i)| {
+                .zip(kept.par_iter_mut())
+                .zip(hooks.par_iter_mut())
+                .try_for_each_init(Vec::new, |scratch, (((f, &i), keep), hook)| {
+                    let in_pair = keep.is_some();
+                    let codes = keep.as_mut().unwrap_or(scratch);
                     codes.clear();
                     let col = batch.column(i);
+                    if is_list(col.data_type()) {
+                        // A multivalue feature: one code per occurrence.
+                        return add_list(f, col.as_ref(), in_pair, missing, classes, n_classes)
+                            .map(|()| bound(f, max_distinct));
+                    }
                     encode_array(&mut f.dict, missing, col.as_ref(), codes).map_err(|u| {
                         Error::UnsupportedType {
                             column: f.name.clone(),
@@ -139,8 +192,21 @@ impl Ranker {
                         }
                     })?;
                     f.add_rows(codes, classes, n_classes);
-                    Ok(())
-                })
+                    bound(f, max_distinct);
+                    if let Some(track) = hook.as_mut() {
+                        track.observe(codes, &plan, &f.dict);
+                    }
+                    Ok::<(), Error>(())
+                })?;
+            if let Some(p) = pairs.as_mut() {
+                let codes: Vec<&[u32]> = pair_cols
+                    .iter()
+                    .map(|&i| kept[i].as_deref().unwrap_or_default())
+                    .collect();
+                let cards: Vec<usize> = pair_cols.iter().map(|&i| features[i].dict.len()).collect();
+                p.add_batch(&codes, &cards, classes, n_classes);
+            }
+            Ok(())
         };
         match &self.pool {
             Some(pool) => pool.install(work),
@@ -148,9 +214,46 @@ impl Ranker {
         }
     }
 
+    /// Switches on the data-quality tracker (partition hashes and drift
+    /// counts, see [`crate::quality`]); only before the first batch.
+    pub fn track_quality(&mut self, options: TrackOptions) -> Result<()> {
+        if self.state.rows > 0 {
+            return Err(Error::InvalidParameter {
+                name: "track_quality",
+                value: format!("after {} rows", self.state.rows),
+                expected: "to be switched on before the first batch",
+            });
+        }
+        self.quality = Some(Tracker::new(options)?);
+        Ok(())
+    }
+
+    /// The data-quality tracker, when switched on.
+    pub fn quality_tracker(&self) -> Option<&Tracker> {
+        self.quality.as_ref()
+    }
+
     /// Finishes: computes every measure and sorts.
     pub fn finish(&self) -> Result<Ranking> {
         self.install(|| Ranking::from_state(&self.state, self.params.params.score))
+    }
+
+    /// Finishes the pair and triple tables asked for with
+    /// [`RankParams::pairs`]: redundancy, joint relevance and synergy.
+    pub fn interactions(&self) -> Result<Interactions> {
+        self.install(|| Interactions::from_state(&self.state))
+    }
+
+    /// Sets up the code buffers of the features in counted pairs.
+    fn prepare_pairs(&mut self) -> Result<()> {
+        self.kept = vec![None; self.state.features.len()];
+        if let Some(p) = &self.state.pairs {
+            self.pair_cols = p.resolve(&self.state.features)?;
+            for &i in &self.pair_cols {
+                self.kept[i] = Some(Vec::new());
+            }
+        }
+        Ok(())
     }
 
     /// Resolves the target and feature columns of a batch's schema.
@@ -223,6 +326,47 @@ impl Ranker {
         }
         self.layout = Some((schema, target_idx, feature_idx.clone()));
         Ok((target_idx, feature_idx))
+    }
+}
+
+/// Counts a multivalue (list) column: each element is an occurrence with
+/// its row's class (see `column.rs`).
+fn add_list(
+    f: &mut FeatureState,
+    col: &dyn Array,
+    in_pair: bool,
+    missing: &crate::encode::MissingTokens,
+    classes: &[u32],
+    n_classes: usize,
+) -> Result<()> {
+    let unsupported = |data_type: String| Error::UnsupportedType {
+        column: f.name.clone(),
+        data_type,
+    };
+    if in_pair {
+        return Err(unsupported(format!(
+            "{} (a multivalue column cannot be part of a pair or triple)",
+            col.data_type()
+        )));
+    }
+    let (mut codes, mut occurrence_classes) = (Vec::new(), Vec::new());
+    encode_list(
+        &mut f.dict,
+        missing,
+        col,
+        classes,
+        &mut codes,
+        &mut occurrence_classes,
+    )
+    .map_err(|u| unsupported(u.0.to_string()))?;
+    f.add_rows(&codes, &occurrence_classes, n_classes);
+    Ok(())
+}
+
+/// Applies the distinct-value budget, if any (see [`crate::fold`]).
+fn bound(f: &mut FeatureState, max_distinct: Option<usize>) {
+    if let Some(k) = max_distinct {
+        f.bound(k);
     }
 }
 

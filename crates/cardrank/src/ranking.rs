@@ -88,7 +88,10 @@ impl Ranking {
         let mut features: Vec<FeatureScore> = state
             .features
             .par_iter()
-            .map(|f| score_feature(f, &state.class_counts, n, h_y, score))
+            .map(|f| {
+                let f = f.folded(state.max_distinct);
+                score_feature(&f, &state.class_counts, n, h_y, score)
+            })
             .collect();
         // Benjamini-Hochberg across features on the z-score's one-sided p.
         let zs: Vec<Option<f64>> = features.iter().map(|f| f.z).collect();
@@ -151,6 +154,16 @@ fn score_feature(
     h_y: f64,
     score: Score,
 ) -> FeatureScore {
+    // A multivalue feature counts occurrences, not rows: its N and target
+    // margins are its own.
+    let own: Vec<u64>;
+    let (class_counts, n, h_y) = match occurrence_margins(f, class_counts, n) {
+        Some((margins, n_f, h)) => {
+            own = margins;
+            (own.as_slice(), n_f, h)
+        }
+        None => (class_counts, n, h_y),
+    };
     let t = contingency(f, class_counts, n);
     let mi = measures::mutual_info(&t);
     let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
@@ -187,6 +200,24 @@ fn score_feature(
         g_test_log10_p: measures::g_test_log10_p(mi, n, df),
         log10_q: None,
     }
+}
+
+/// The target margins, N and H(Y) of a feature whose counts are not one per
+/// row (a multivalue feature); `None` for an ordinary feature.
+fn occurrence_margins(
+    f: &FeatureState,
+    class_counts: &[u64],
+    n: u64,
+) -> Option<(Vec<u64>, u64, f64)> {
+    let mut margins = f.joint.class_totals();
+    let total: u64 = margins.iter().sum();
+    if total == n {
+        return None;
+    }
+    margins.resize(class_counts.len().max(margins.len()), 0);
+    let nonzero: Vec<u64> = margins.iter().copied().filter(|&m| m > 0).collect();
+    let h = measures::entropy(&nonzero, total);
+    Some((margins, total, h))
 }
 
 /// log10 of the upper tail of the standard normal at `z`, finite for any z.

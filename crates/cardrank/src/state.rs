@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::counts::JointCounts;
 use crate::encode::{Dictionary, MissingTokens};
 use crate::error::{Error, Result};
+use crate::pairs::PairState;
 
 const MAGIC: &[u8; 4] = b"CRST";
-const FORMAT_VERSION: u8 = 1;
+/// 2: pair tables added.
+const FORMAT_VERSION: u8 = 2;
 
 /// One feature's dictionary and joint counts with the target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,10 @@ pub struct RankState {
     /// Empty until the first batch fixes the columns.
     pub(crate) features: Vec<FeatureState>,
     pub(crate) initialised: bool,
+    /// Joint counts of feature pairs and triples, when asked for.
+    pub(crate) pairs: Option<PairState>,
+    /// The per-feature budget of distinct values (see [`crate::fold`]).
+    pub(crate) max_distinct: Option<usize>,
 }
 
 impl RankState {
@@ -68,12 +74,33 @@ impl RankState {
             class_counts: Vec::new(),
             features: Vec::new(),
             initialised: false,
+            pairs: None,
+            max_distinct: None,
         }
+    }
+
+    /// The per-feature budget of distinct values, if any.
+    pub fn max_distinct(&self) -> Option<usize> {
+        self.max_distinct
+    }
+
+    /// The pair and triple tables, when the ranking counts them.
+    pub fn pairs(&self) -> Option<&PairState> {
+        self.pairs.as_ref()
     }
 
     /// The target column's name.
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// The missing tokens the state was counted with (as text), so a state
+    /// decoded from bytes can rebuild its parameters.
+    pub fn missing_tokens(&self) -> Vec<String> {
+        self.missing
+            .tokens()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect()
     }
 
     /// Rows accumulated.
@@ -110,6 +137,11 @@ impl RankState {
         if self.missing != other.missing {
             return Err(Error::StateMismatch("different missing tokens".into()));
         }
+        if self.max_distinct != other.max_distinct {
+            return Err(Error::StateMismatch(
+                "different max_distinct budgets".into(),
+            ));
+        }
         if !other.initialised {
             return Ok(());
         }
@@ -138,12 +170,22 @@ impl RankState {
                 }
             }
         }
+        match (&self.pairs, &other.pairs) {
+            (None, None) => {}
+            (Some(a), Some(b)) if a.features() == b.features() && a.tuples() == b.tuples() => {}
+            _ => {
+                return Err(Error::StateMismatch(
+                    "the states count different feature pairs".into(),
+                ))
+            }
+        }
         let class_map = self.target_dict.absorb(&other.target_dict);
         let n_classes = self.target_dict.len();
         self.class_counts.resize(n_classes, 0);
         for (c, &n) in other.class_counts.iter().enumerate() {
             self.class_counts[class_map[c] as usize] += n;
         }
+        let mut level_maps = vec![Vec::new(); self.features.len()];
         for (f, &i) in other.features.iter().zip(&index) {
             let mine = &mut self.features[i];
             let level_map = mine.dict.absorb(&f.dict);
@@ -152,6 +194,18 @@ impl RankState {
                 mine.joint
                     .add(level_map[l as usize], class_map[c as usize], n);
             });
+            level_maps[i] = level_map;
+        }
+        if let (Some(mine), Some(theirs)) = (self.pairs.as_mut(), other.pairs.as_ref()) {
+            let cols = mine.resolve(&self.features)?;
+            let maps: Vec<&[u32]> = cols.iter().map(|&i| level_maps[i].as_slice()).collect();
+            let cards: Vec<usize> = cols.iter().map(|&i| self.features[i].dict.len()).collect();
+            mine.merge(theirs, &maps, &cards, &class_map, n_classes)?;
+        }
+        if let Some(k) = self.max_distinct {
+            for f in &mut self.features {
+                f.bound(k);
+            }
         }
         self.rows += other.rows;
         self.batches += other.batches;
@@ -213,6 +267,9 @@ impl RankState {
                 "class counts do not add up to the rows".into(),
             ));
         }
+        if let (Some(p), true) = (&self.pairs, self.initialised) {
+            p.validate(&self.features, n_classes, self.rows)?;
+        }
         for f in &self.features {
             let (levels, classes) = f.joint.shape();
             if levels != f.dict.len() || classes > n_classes {
@@ -227,7 +284,9 @@ impl RankState {
                 bad |= l as usize >= levels || c as usize >= classes;
                 total += n;
             });
-            if bad || total != self.rows {
+            // A multivalue (list) feature counts occurrences: at least one
+            // per row.
+            if bad || total < self.rows {
                 return Err(Error::InvalidState(format!(
                     "feature `{}` counts do not add up to the rows",
                     f.name

@@ -91,27 +91,22 @@ pub fn mutual_info(t: &Contingency) -> f64 {
     if t.n == 0 || t.rows.len() < 2 || t.cols.len() < 2 {
         return 0.0;
     }
-    let mut keys: Vec<(u64, u64, u64)> = t
-        .cells
-        .iter()
-        .filter_map(|&(i, j, k)| {
-            let a = *t.rows.get(i as usize)?;
-            let b = *t.cols.get(j as usize)?;
-            (k > 0 && a > 0 && b > 0).then_some((a, b, k))
-        })
-        .collect();
+    // Equal keys are counted in a hash map first (tables of millions of
+    // cells have few distinct keys), then the distinct keys are sorted.
+    let mut groups: hashbrown::HashMap<(u64, u64, u64), u64> = hashbrown::HashMap::new();
+    for &(i, j, k) in &t.cells {
+        let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) else {
+            continue;
+        };
+        if k > 0 && a > 0 && b > 0 {
+            *groups.entry((a, b, k)).or_insert(0) += 1;
+        }
+    }
+    let mut keys: Vec<((u64, u64, u64), u64)> = groups.into_iter().collect();
     keys.sort_unstable();
     let nf = t.n as f64;
     let mut sum = Sum::default();
-    let mut idx = 0;
-    while idx < keys.len() {
-        let key = keys[idx];
-        let mut m = 0u64;
-        while idx < keys.len() && keys[idx] == key {
-            m += 1;
-            idx += 1;
-        }
-        let (a, b, k) = key;
+    for ((a, b, k), m) in keys {
         let kf = k as f64;
         sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * m as f64);
     }

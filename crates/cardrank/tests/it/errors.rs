@@ -69,18 +69,18 @@ fn later_batch_without_a_column() {
 fn unsupported_type_names_the_column() {
     use std::sync::Arc;
 
-    use cardrank::arrow_array::types::Int32Type;
-    use cardrank::arrow_array::{ArrayRef, ListArray, RecordBatch, StringArray};
-    let list = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1)])]);
+    use cardrank::arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+    // (Lists are multivalue features; dates are not read.)
+    let dates = Date32Array::from(vec![19_000]);
     let b = RecordBatch::try_from_iter([
-        ("l", Arc::new(list) as ArrayRef),
+        ("l", Arc::new(dates) as ArrayRef),
         ("y", Arc::new(StringArray::from(vec!["1"])) as ArrayRef),
     ])
     .unwrap();
     let mut r = Ranker::new(RankParams::new("y")).unwrap();
     let err = r.update(&b).unwrap_err();
     assert!(
-        err.to_string().contains("column `l` has Arrow type List"),
+        err.to_string().contains("column `l` has Arrow type Date32"),
         "{err}"
     );
 }

@@ -2,6 +2,8 @@
 
 mod errors;
 mod merge;
+mod multivalue;
+mod pairs;
 
 use std::sync::Arc;
 

@@ -1,0 +1,137 @@
+//! `cardrank select`: greedy mRMR / 3MR selection over the best features.
+
+use cardrank::{Aggregate, SelectParams, SelectStep, Selection};
+use clap::Args;
+use serde::Serialize;
+
+use crate::error::CliError;
+use crate::pair_output::{print, to_json, write_file};
+use crate::pairs::{run_pairs, Budget};
+use crate::RankArgs;
+
+/// Options of `cardrank select`.
+#[derive(Args, Debug)]
+pub(crate) struct SelectArgs {
+    #[command(flatten)]
+    pub(crate) rank: RankArgs,
+    /// Features to select.
+    #[arg(long, short)]
+    pub(crate) k: usize,
+    /// Weight of redundancy with the features already selected.
+    #[arg(long, default_value_t = 1.0, value_name = "A")]
+    pub(crate) alpha: f64,
+    /// Weight of synergy with the features already selected (0: mRMR).
+    #[arg(long, default_value_t = 1.0, value_name = "B")]
+    pub(crate) beta: f64,
+    /// How the terms over the selected features combine: mean, max, median.
+    #[arg(long, default_value = "mean", value_name = "AGG")]
+    pub(crate) aggregate: String,
+    /// Never add two features in one step (see README: 3MR pair steps).
+    #[arg(long)]
+    pub(crate) no_pair_steps: bool,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    source: &'a str,
+    seconds: f64,
+    rows: u64,
+    target: &'a str,
+    k: usize,
+    #[serde(flatten)]
+    selection: &'a Selection,
+    pair_budget: &'a Budget,
+}
+
+/// Runs `cardrank select`.
+pub(crate) fn run(a: &SelectArgs) -> Result<(), CliError> {
+    let params = SelectParams {
+        k: a.k,
+        alpha: a.alpha,
+        beta: a.beta,
+        aggregate: a.aggregate.parse::<Aggregate>()?,
+        pair_steps: !a.no_pair_steps,
+    };
+    let run = run_pairs(&a.rank, &a.rank.pairs, false)?;
+    let selection = cardrank::select(&run.interactions, &params)?;
+    let json = JsonOut {
+        source: &run.meta.source,
+        seconds: run.meta.seconds,
+        rows: run.ranking.rows,
+        target: &run.ranking.target,
+        k: a.k,
+        selection: &selection,
+        pair_budget: &run.budget,
+    };
+    let opts = &a.rank.opts;
+    if let Some(dir) = &opts.out {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
+        write_file(&dir.join("selection.tsv"), &tsv(&selection.selected))?;
+        write_file(&dir.join("selection.json"), &(to_json(&json)? + "\n"))?;
+    }
+    if opts.json {
+        return print(&(to_json(&json)? + "\n"));
+    }
+    print(&table(
+        &selection,
+        &run.budget,
+        run.ranking.rows,
+        run.meta.seconds,
+    ))
+}
+
+fn tsv(steps: &[SelectStep]) -> String {
+    let mut s = String::from("step\tfeature\trelevance\tredundancy\tsynergy\tscore\tpartner\n");
+    for t in steps {
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            t.step,
+            t.feature.replace(['\t', '\n'], " "),
+            t.relevance,
+            t.redundancy,
+            t.synergy,
+            t.score,
+            t.partner.as_deref().unwrap_or("")
+        ));
+    }
+    s
+}
+
+fn table(sel: &Selection, budget: &Budget, rows: u64, seconds: f64) -> String {
+    let w = sel
+        .selected
+        .iter()
+        .map(|s| s.feature.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 40);
+    let mut s = format!(
+        "{rows} rows; {} selection of {} from {} candidates (alpha {}, beta {}, {} aggregate) in {seconds:.2} s\n\n{:>4}  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  partner\n",
+        sel.method,
+        sel.selected.len(),
+        sel.candidates,
+        sel.alpha,
+        sel.beta,
+        sel.aggregate,
+        "step",
+        "feature",
+        "relevance",
+        "redundancy",
+        "synergy",
+        "score"
+    );
+    for t in &sel.selected {
+        s.push_str(&format!(
+            "{:>4}  {:<w$}  {:>10.6}  {:>10.6}  {:>10.6}  {:>10.6}  {}\n",
+            t.step,
+            t.feature,
+            t.relevance,
+            t.redundancy,
+            t.synergy,
+            t.score,
+            t.partner.as_deref().unwrap_or("")
+        ));
+    }
+    s.push_str(&format!("\nCandidates: {}.\n", budget.note));
+    s
+}

@@ -1,0 +1,176 @@
+//! `cardrank rank --redundancy --interactions` and `cardrank select` end to
+//! end on a generated click log with an XOR pair and a relabelled copy.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cardrank"))
+}
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cardrank-pairs-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A generated log of 100,000 rows and 16 columns (15 features), made once.
+fn generated() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = dir().join("clicks.csv");
+        let out = bin()
+            .args(["generate", "--rows", "100000", "--columns", "16", "--out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        path
+    })
+    .clone()
+}
+
+fn run(path: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(&args[..1])
+        .arg(path)
+        .args(&args[1..])
+        .arg("--quiet")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn names(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn pairs_triples_and_selection_on_generated_data() {
+    let path = generated();
+    let out_dir = dir().join("out");
+    let v = json(&run(
+        &path,
+        &[
+            "rank",
+            "--target",
+            "click",
+            "--json",
+            "--redundancy",
+            "--interactions",
+            "3",
+            "--triple-pairs",
+            "2",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    ));
+    let budget = &v["pair_budget"];
+    assert_eq!(budget["pairs_tested"], 105);
+    assert_eq!(budget["passes"], 2);
+    let pairs = v["pairs"].as_array().unwrap();
+    let mut top = names(&pairs[0]["features"]);
+    top.sort();
+    assert_eq!(top, ["xor_a", "xor_b"]);
+    assert!(pairs[0]["log10_q"].as_f64().unwrap() < -10.0);
+    let red = v["redundancy"].as_array().unwrap();
+    assert_eq!(red.len(), 105);
+    let partner = red
+        .iter()
+        .find(|r| names(&r["features"]).contains(&"inf_c1000"))
+        .unwrap();
+    assert!(names(&partner["features"]).contains(&"copy_of_inf_c1000"));
+    for key in ["mi", "expected_mi", "ami", "score"] {
+        assert!(partner[key].is_f64(), "{key}");
+    }
+    let triples = v["triples"].as_array().unwrap();
+    // The best two pairs, each extended by the 13 other features (a triple
+    // both pairs extend to is counted once).
+    assert!((25..=26).contains(&triples.len()), "{}", triples.len());
+    assert!(triples[0]["gain_over_pairs"].is_f64());
+    for f in [
+        "ranking.tsv",
+        "ranking.json",
+        "redundancy.tsv",
+        "pairs.tsv",
+        "triples.tsv",
+    ] {
+        assert!(out_dir.join(f).exists(), "{f}");
+    }
+    let tsv = std::fs::read_to_string(out_dir.join("redundancy.tsv")).unwrap();
+    assert_eq!(tsv.lines().count(), 106);
+
+    let s = json(&run(
+        &path,
+        &["select", "--target", "click", "--k", "9", "--json"],
+    ));
+    let chosen: Vec<&str> = s["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["feature"].as_str().unwrap())
+        .collect();
+    assert_eq!(chosen.len(), 9);
+    assert!(!(chosen.contains(&"inf_c1000") && chosen.contains(&"copy_of_inf_c1000")));
+    assert!(
+        chosen.contains(&"xor_a") && chosen.contains(&"xor_b"),
+        "{chosen:?}"
+    );
+}
+
+#[test]
+fn pair_usage_errors_are_one_line() {
+    let path = generated();
+    for (args, needle) in [
+        (
+            vec![
+                "rank",
+                "--target",
+                "click",
+                "--redundancy",
+                "--max-pairs",
+                "0",
+            ],
+            "at least 2 features",
+        ),
+        (
+            vec![
+                "select",
+                "--target",
+                "click",
+                "--k",
+                "3",
+                "--aggregate",
+                "mode",
+            ],
+            "mean, max, median",
+        ),
+        (
+            vec!["select", "--target", "click", "--k", "3", "--alpha=-1"],
+            "alpha",
+        ),
+    ] {
+        let out = run(&path, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}

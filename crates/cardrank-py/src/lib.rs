@@ -1,0 +1,32 @@
+//! `cardrank._core`: the Python extension module of cardrank.
+//!
+//! This crate only converts types and calls the core: Arrow data arrives
+//! through the Arrow PyCapsule interface (`pyo3-arrow`, no copy of column
+//! buffers), is streamed batch by batch into a [`cardrank::Ranker`] with the
+//! GIL released, and the finished [`cardrank::Ranking`] leaves as an object
+//! that speaks the same interface (`__arrow_c_stream__`) or as Python dicts.
+//! No measure is computed here. The Python package `cardrank` (in
+//! `python/cardrank`) wraps this module; its `_core.pyi` documents the API.
+//!
+//! Errors: every core and reader error becomes the exception class that
+//! `cardrank.exceptions` registers for its kind ([`errors`]). A Rust panic
+//! becomes `pyo3_runtime.PanicException` (pyo3 catches every unwind at the
+//! boundary), so it never takes the interpreter down.
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+mod errors;
+mod ranker;
+mod ranking;
+
+/// The extension module `cardrank._core`.
+#[pymodule(name = "_core")]
+fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ranker::PyRanker>()?;
+    m.add_class::<ranking::PyRanking>()?;
+    let names = ranking::COLUMNS.iter().map(|(name, _)| *name);
+    m.add("COLUMNS", PyTuple::new(m.py(), names)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

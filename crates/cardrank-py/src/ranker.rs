@@ -1,0 +1,213 @@
+//! The streaming ranker: Arrow batches or files in, a ranking out.
+//!
+//! Every call extracts its inputs with the GIL held, then does the work with
+//! the GIL released (`Python::detach`), one batch at a time; between batches
+//! it re-attaches and checks for signals, so Ctrl-C interrupts a long ranking
+//! with `KeyboardInterrupt` (the batches already added stay counted).
+//! Files are read by `cardrank_io` in Rust, also without the GIL.
+
+use std::path::PathBuf;
+
+use arrow_array::RecordBatch;
+use cardrank::{RankParams, RankState, Ranker, Score};
+use cardrank_io::{Projection, ReadOptions};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use pyo3_arrow::input::AnyRecordBatch;
+
+use crate::errors::Failure;
+use crate::ranking::PyRanking;
+
+/// Accumulates the joint counts of every feature with the target, batch by
+/// batch; mergeable and serialisable.
+#[pyclass(module = "cardrank._core", name = "Ranker")]
+pub struct PyRanker {
+    inner: Ranker,
+}
+
+/// Builds the core's parameters from Python arguments (checked by the core).
+fn params(
+    target: String,
+    threads: Option<i64>,
+    missing: Option<Vec<String>>,
+    features: Option<Vec<String>>,
+    exclude: Option<Vec<String>>,
+    score: &str,
+) -> Result<RankParams, Failure> {
+    let mut p = RankParams::new(target).score(score.parse::<Score>()?);
+    if let Some(n) = threads {
+        // Zero goes to the core, which names the allowed range.
+        let n = usize::try_from(n).map_err(|_| cardrank::Error::InvalidParameter {
+            name: "threads",
+            value: n.to_string(),
+            expected: "a positive thread count",
+        })?;
+        p = p.threads(n);
+    }
+    if let Some(tokens) = missing {
+        p = p.missing(&tokens);
+    }
+    if let Some(names) = features {
+        p = p.features(&names);
+    }
+    if let Some(names) = exclude {
+        p = p.exclude(&names);
+    }
+    Ok(p)
+}
+
+/// Feeds batches into `ranker` without the GIL, checking for signals between
+/// batches.
+fn feed<I, E>(py: Python<'_>, ranker: &mut Ranker, mut batches: I) -> Result<(), Failure>
+where
+    I: Iterator<Item = Result<RecordBatch, E>> + Send,
+    E: Into<Failure> + Send,
+{
+    loop {
+        let more = py.detach(|| -> Result<bool, Failure> {
+            match batches.next() {
+                None => Ok(false),
+                Some(batch) => {
+                    let batch = batch.map_err(Into::into)?;
+                    ranker.update(&batch)?;
+                    Ok(true)
+                }
+            }
+        })?;
+        if !more {
+            return Ok(());
+        }
+        py.check_signals()?;
+    }
+}
+
+#[pymethods]
+impl PyRanker {
+    /// A ranker for `target`; see `cardrank.Ranker` for the parameters.
+    #[new]
+    #[pyo3(signature = (target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted"))]
+    fn new(
+        target: String,
+        threads: Option<i64>,
+        missing: Option<Vec<String>>,
+        features: Option<Vec<String>>,
+        exclude: Option<Vec<String>>,
+        score: &str,
+    ) -> Result<Self, Failure> {
+        let p = params(target, threads, missing, features, exclude, score)?;
+        Ok(PyRanker {
+            inner: Ranker::new(p)?,
+        })
+    }
+
+    /// A ranker continuing from `to_bytes()` output; the target and the
+    /// missing tokens come from the bytes (an explicit `missing` must match).
+    #[staticmethod]
+    #[pyo3(signature = (data, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted"))]
+    fn from_bytes(
+        py: Python<'_>,
+        data: &[u8],
+        threads: Option<i64>,
+        missing: Option<Vec<String>>,
+        features: Option<Vec<String>>,
+        exclude: Option<Vec<String>>,
+        score: &str,
+    ) -> Result<Self, Failure> {
+        let state = py.detach(|| RankState::from_bytes(data))?;
+        // The missing tokens travel in the bytes; an explicit value must match.
+        let missing = missing.or_else(|| Some(state.missing_tokens()));
+        let p = params(
+            state.target().to_string(),
+            threads,
+            missing,
+            features,
+            exclude,
+            score,
+        )?;
+        Ok(PyRanker {
+            inner: Ranker::from_state(p, state)?,
+        })
+    }
+
+    /// Adds the rows of an Arrow object (anything with `__arrow_c_stream__`
+    /// or `__arrow_c_array__`), batch by batch, without copying columns.
+    fn update(&mut self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
+        let reader = data.into_reader()?;
+        feed(py, &mut self.inner, reader)
+    }
+
+    /// Adds the rows of a file read in Rust by `cardrank_io::open`: CSV/TSV
+    /// (plain, gzip or zstd), Parquet, Arrow IPC or Vowpal Wabbit, recognised
+    /// by content; a glob pattern reads every matching file. Only the target
+    /// and the wanted features are read.
+    fn update_path(&mut self, py: Python<'_>, path: PathBuf) -> Result<(), Failure> {
+        let p = self.inner.params();
+        let target = p.target.clone();
+        let opts = ReadOptions {
+            columns: Projection {
+                target: Some(p.target.clone()),
+                features: p.features.clone(),
+                exclude: p.exclude.clone(),
+            },
+            ..ReadOptions::default()
+        };
+        let source = py
+            .detach(|| cardrank_io::open(&[path], &opts))
+            .map_err(|e| Failure::from_io(e, &target))?;
+        let batches = source.map(move |batch| batch.map_err(|e| Failure::from_io(e, &target)));
+        feed(py, &mut self.inner, batches)
+    }
+
+    /// Adds another ranker's counts: afterwards this ranker holds the counts
+    /// of both inputs, exactly.
+    fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> Result<(), Failure> {
+        let py = slf.py();
+        if slf.is(other) {
+            // Merging with itself doubles every count; copy the state first.
+            let state = slf.borrow().inner.state().clone();
+            let mut me = slf.try_borrow_mut().map_err(PyErr::from)?;
+            let me = &mut me.inner;
+            return Ok(py.detach(|| me.merge_state(&state))?);
+        }
+        let theirs = other.try_borrow().map_err(PyErr::from)?;
+        let mut mine = slf.try_borrow_mut().map_err(PyErr::from)?;
+        let (me, them) = (&mut mine.inner, &theirs.inner);
+        Ok(py.detach(|| me.merge_state(them.state()))?)
+    }
+
+    /// The accumulated state as bytes (for pickling, or merging elsewhere).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let state = self.inner.state();
+        let bytes = py.detach(|| state.to_bytes());
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Computes every measure of every feature and sorts them.
+    fn finish(&self, py: Python<'_>) -> Result<PyRanking, Failure> {
+        let ranker = &self.inner;
+        let ranking = py.detach(|| ranker.finish())?;
+        Ok(PyRanking::new(ranking))
+    }
+
+    /// Rows added so far.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.inner.state().rows()
+    }
+
+    /// The target column.
+    #[getter]
+    fn target(&self) -> &str {
+        self.inner.state().target()
+    }
+
+    fn __repr__(&self) -> String {
+        let s = self.inner.state();
+        format!(
+            "Ranker(target=`{}`, rows={}, features={})",
+            s.target(),
+            s.rows(),
+            s.features().len()
+        )
+    }
+}

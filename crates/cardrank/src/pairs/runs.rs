@@ -1,0 +1,260 @@
+//! Sorted runs of distinct cells: the sparse form of a tuple table, built
+//! per batch by packing each row's codes and class into one `u64`, an LSD
+//! radix sort and run-length counting, and merged by size.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+/// Radix digit width of the batch sort.
+const DIGIT: u32 = 11;
+
+/// Distinct cells sorted by `(codes, class)`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Run {
+    /// `arity` codes per cell.
+    pub codes: Vec<u32>,
+    /// The class of each cell.
+    pub class: Vec<u32>,
+    /// The count of each cell (> 0).
+    pub n: Vec<u64>,
+}
+
+impl Run {
+    pub(crate) fn len(&self) -> usize {
+        self.n.len()
+    }
+
+    pub(crate) fn key(&self, arity: usize, i: usize) -> (u128, u32) {
+        (pack(&self.codes[i * arity..(i + 1) * arity]), self.class[i])
+    }
+
+    pub(crate) fn push(&mut self, codes: &[u32], class: u32, n: u64) {
+        self.codes.extend_from_slice(codes);
+        self.class.push(class);
+        self.n.push(n);
+    }
+}
+
+/// Codes packed so that integer order is lexicographic order (arity <= 4).
+#[inline]
+pub(crate) fn pack(codes: &[u32]) -> u128 {
+    codes.iter().fold(0u128, |k, &c| (k << 32) | u128::from(c))
+}
+
+/// Bits needed for values `0..card`.
+#[inline]
+fn bits_for(card: usize) -> u32 {
+    if card <= 1 {
+        0
+    } else {
+        usize::BITS - (card - 1).leading_zeros()
+    }
+}
+
+/// Reusable buffers of one worker.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
+}
+
+/// Counts one batch into a sorted run.
+pub(crate) fn sparse_batch(
+    cols: &[&[u32]],
+    classes: &[u32],
+    cards: &[usize],
+    n_classes: usize,
+    scratch: &mut Scratch,
+) -> Run {
+    let arity = cols.len();
+    let widths: Vec<u32> = cards.iter().map(|&c| bits_for(c)).collect();
+    let class_bits = bits_for(n_classes);
+    let total: u32 = widths.iter().sum::<u32>() + class_bits;
+    let mut run = Run::default();
+    if total > 64 {
+        // Codes too wide to pack into 64 bits: sort tuples instead.
+        let mut rows: Vec<(u128, u32)> = (0..classes.len())
+            .map(|r| {
+                let codes: Vec<u32> = cols.iter().map(|c| c[r]).collect();
+                (pack(&codes), classes[r])
+            })
+            .collect();
+        rows.sort_unstable();
+        let mut codes = vec![0u32; arity];
+        let mut i = 0;
+        while i < rows.len() {
+            let mut j = i + 1;
+            while j < rows.len() && rows[j] == rows[i] {
+                j += 1;
+            }
+            for (d, c) in codes.iter_mut().enumerate() {
+                *c = (rows[i].0 >> (32 * (arity - 1 - d))) as u32;
+            }
+            run.push(&codes, rows[i].1, (j - i) as u64);
+            i = j;
+        }
+        return run;
+    }
+    let keys = &mut scratch.keys;
+    keys.clear();
+    keys.extend(classes.iter().map(|&y| u64::from(y)));
+    let mut shift = class_bits;
+    for d in (0..arity).rev() {
+        for (k, &c) in keys.iter_mut().zip(cols[d]) {
+            *k |= u64::from(c) << shift;
+        }
+        shift += widths[d];
+    }
+    radix_sort(keys, &mut scratch.tmp, total);
+    let distinct = 1 + keys.windows(2).filter(|w| w[0] != w[1]).count();
+    run.codes.reserve_exact(distinct * arity);
+    run.class.reserve_exact(distinct);
+    run.n.reserve_exact(distinct);
+    let class_mask = (1u64 << class_bits) - 1;
+    let mut codes = vec![0u32; arity];
+    let mut i = 0;
+    while i < keys.len() {
+        let k = keys[i];
+        let mut j = i + 1;
+        while j < keys.len() && keys[j] == k {
+            j += 1;
+        }
+        let mut rest = k >> class_bits;
+        for d in (0..arity).rev() {
+            codes[d] = (rest & ((1u64 << widths[d]) - 1)) as u32;
+            rest >>= widths[d];
+        }
+        run.push(&codes, (k & class_mask) as u32, (j - i) as u64);
+        i = j;
+    }
+    run
+}
+
+/// LSD radix sort of keys below `2^bits`.
+fn radix_sort(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, bits: u32) {
+    let buckets = 1usize << DIGIT;
+    let mask = (buckets - 1) as u64;
+    let mut counts = vec![0usize; buckets];
+    let mut shift = 0;
+    while shift < bits {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &k in keys.iter() {
+            counts[((k >> shift) & mask) as usize] += 1;
+        }
+        // A digit shared by every key leaves the order as it is.
+        if counts.contains(&keys.len()) {
+            shift += DIGIT;
+            continue;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let x = *c;
+            *c = sum;
+            sum += x;
+        }
+        tmp.clear();
+        tmp.resize(keys.len(), 0);
+        for &k in keys.iter() {
+            let b = ((k >> shift) & mask) as usize;
+            tmp[counts[b]] = k;
+            counts[b] += 1;
+        }
+        std::mem::swap(keys, tmp);
+        shift += DIGIT;
+    }
+}
+
+/// Pushes a run and merges runs of similar size (binary-counter scheme):
+/// each run is at least twice the size of the next.
+pub(crate) fn push_run(runs: &mut Vec<Run>, run: Run, arity: usize) {
+    if run.len() == 0 {
+        return;
+    }
+    runs.push(run);
+    while runs.len() >= 2 && runs[runs.len() - 2].len() <= 2 * runs[runs.len() - 1].len() {
+        let b = runs.pop().unwrap_or_default();
+        let a = runs.pop().unwrap_or_default();
+        runs.push(merge_runs(&a, &b, arity));
+    }
+}
+
+/// Merges two sorted runs, summing equal cells.
+pub(crate) fn merge_runs(a: &Run, b: &Run, arity: usize) -> Run {
+    let mut out = if arity == 2 {
+        let key = |r: &Run, i: usize| {
+            (
+                (u64::from(r.codes[2 * i]) << 32) | u64::from(r.codes[2 * i + 1]),
+                r.class[i],
+            )
+        };
+        merge_by(a, b, 2, key)
+    } else {
+        merge_by(a, b, arity, |r: &Run, i| r.key(arity, i))
+    };
+    // Runs stay in memory: give back what duplicates left unused.
+    if out.n.capacity() > out.n.len() + out.n.len() / 8 {
+        out.codes.shrink_to_fit();
+        out.class.shrink_to_fit();
+        out.n.shrink_to_fit();
+    }
+    out
+}
+
+fn merge_by<K: Ord>(a: &Run, b: &Run, arity: usize, key: impl Fn(&Run, usize) -> K) -> Run {
+    let mut out = Run {
+        codes: Vec::with_capacity(a.codes.len() + b.codes.len()),
+        class: Vec::with_capacity(a.len() + b.len()),
+        n: Vec::with_capacity(a.len() + b.len()),
+    };
+    let (mut i, mut j) = (0, 0);
+    let cell = |i: usize| i * arity..(i + 1) * arity;
+    while i < a.len() && j < b.len() {
+        match key(a, i).cmp(&key(b, j)) {
+            Ordering::Less => {
+                out.push(&a.codes[cell(i)], a.class[i], a.n[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(&b.codes[cell(j)], b.class[j], b.n[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push(&a.codes[cell(i)], a.class[i], a.n[i] + b.n[j]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.codes.extend_from_slice(&a.codes[i * arity..]);
+    out.class.extend_from_slice(&a.class[i..]);
+    out.n.extend_from_slice(&a.n[i..]);
+    out.codes.extend_from_slice(&b.codes[j * arity..]);
+    out.class.extend_from_slice(&b.class[j..]);
+    out.n.extend_from_slice(&b.n[j..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64, bound: u32) -> u32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 33) % u64::from(bound)) as u32
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut seed = 3;
+        let mut keys: Vec<u64> = (0..10_000)
+            .map(|_| u64::from(lcg(&mut seed, u32::MAX)) << 20 | u64::from(lcg(&mut seed, 1 << 20)))
+            .collect();
+        let mut want = keys.clone();
+        want.sort_unstable();
+        radix_sort(&mut keys, &mut Vec::new(), 52);
+        assert_eq!(keys, want);
+    }
+}

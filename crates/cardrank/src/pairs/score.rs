@@ -1,0 +1,323 @@
+//! Finishing pair and triple tables: redundancy, joint relevance, synergy.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::measures::{self, Contingency};
+use crate::ranking::log10_normal_sf;
+use crate::state::RankState;
+
+/// Redundancy of a feature pair: how much A and B tell about each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Redundancy {
+    /// The two features, in the order counted.
+    pub features: Vec<String>,
+    /// MI(A; B), plug-in, nats (equals sklearn's `mutual_info_score(A, B)`).
+    pub mi: f64,
+    /// Exact expected MI(A; B) under random permutation.
+    pub expected_mi: f64,
+    /// Adjusted mutual information of A and B (arithmetic mean).
+    pub ami: f64,
+    /// MI - EMI: the redundancy beyond chance, in nats (sorted by).
+    pub score: f64,
+    /// MI / min(H(A), H(B)): 1 when one determines the other (0 when
+    /// either is constant).
+    pub normalized: f64,
+}
+
+/// The relevance of a tuple of features taken as one feature (its levels
+/// are the observed code tuples), and its synergy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TupleInteraction {
+    /// The features, in the order counted.
+    pub features: Vec<String>,
+    /// Observed distinct tuples.
+    pub cardinality: usize,
+    /// MI(AB; Y), nats.
+    pub joint_mi: f64,
+    /// Exact expected MI(AB; Y) under random permutation of the target.
+    pub joint_expected_mi: f64,
+    /// MI(AB; Y) - EMI(AB; Y).
+    pub joint_adjusted: f64,
+    /// Standard deviation of MI(AB; Y) under the permutation null (binary
+    /// targets).
+    pub joint_null_sd: Option<f64>,
+    /// (MI - EMI) / null_sd of the joint feature.
+    pub joint_z: Option<f64>,
+    /// log10 of the Benjamini-Hochberg q-value of `joint_z` (one-sided)
+    /// across every tested pair and triple.
+    pub log10_q: Option<f64>,
+    /// Interaction gain, raw: MI(AB;Y) - MI(A;Y) - MI(B;Y) (minus MI(C;Y)
+    /// for a triple).
+    pub synergy: f64,
+    /// The same with every MI replaced by MI - EMI (sorted by).
+    pub adjusted_synergy: f64,
+    /// Triples only: `joint_adjusted` minus the best `joint_adjusted` of
+    /// its three pairs, when all three pairs were counted.
+    pub gain_over_pairs: Option<f64>,
+}
+
+/// Redundancy, joint relevance and synergy of every counted tuple.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interactions {
+    /// Rows seen.
+    pub rows: u64,
+    /// The features involved.
+    pub features: Vec<String>,
+    /// MI - EMI of each of `features` with the target (its relevance).
+    pub relevance: Vec<f64>,
+    /// Pairs counted.
+    pub pairs_tested: usize,
+    /// Triples counted.
+    pub triples_tested: usize,
+    /// Pair redundancies, most redundant (largest MI - EMI) first.
+    pub redundancy: Vec<Redundancy>,
+    /// Pairs, largest adjusted synergy first.
+    pub pairs: Vec<TupleInteraction>,
+    /// Triples, largest adjusted synergy first.
+    pub triples: Vec<TupleInteraction>,
+}
+
+/// MI and EMI of one feature against the target.
+struct Single {
+    totals: Vec<u64>,
+    entropy: f64,
+    mi: f64,
+    adjusted: f64,
+}
+
+impl Interactions {
+    /// Computes every measure of every counted tuple (in parallel).
+    pub fn from_state(state: &RankState) -> Result<Interactions> {
+        let pairs = state.pairs.as_ref().ok_or(Error::InvalidParameter {
+            name: "pairs",
+            value: "none".into(),
+            expected: "a state built with RankParams::pairs",
+        })?;
+        if state.rows == 0 {
+            return Err(Error::NoRows);
+        }
+        if state.class_counts.iter().filter(|&&c| c > 0).count() < 2 {
+            // Ranking reports the constant target with its value.
+            crate::ranking::Ranking::from_state(state, crate::Score::Adjusted)?;
+        }
+        let n = state.rows;
+        let cols = pairs.resolve(&state.features)?;
+        let singles: Vec<Single> = cols
+            .par_iter()
+            .map(|&i| {
+                let t = crate::ranking::contingency(&state.features[i], &state.class_counts, n);
+                let mi = measures::mutual_info(&t);
+                let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
+                Single {
+                    entropy: measures::entropy(&t.rows, n),
+                    totals: t.rows,
+                    mi,
+                    adjusted: mi - emi,
+                }
+            })
+            .collect();
+        let names = pairs.features();
+        let cards: Vec<usize> = cols.iter().map(|&i| state.features[i].dict.len()).collect();
+        let n_classes = state.target_dict.len();
+        let scored: Vec<(Option<Redundancy>, TupleInteraction)> = pairs
+            .tuple_indices()
+            .par_iter()
+            .enumerate()
+            .map(|(t, tuple)| {
+                score_tuple(
+                    &pairs.counted(t, &cards, n_classes),
+                    tuple,
+                    names,
+                    &singles,
+                    &state.class_counts,
+                    n,
+                )
+            })
+            .collect();
+        let mut redundancy = Vec::new();
+        let mut joint = Vec::new();
+        for (r, j) in scored {
+            redundancy.extend(r);
+            joint.push(j);
+        }
+        let (pair_list, triples): (Vec<_>, Vec<_>) =
+            joint.into_iter().partition(|j| j.features.len() == 2);
+        let mut out = Interactions {
+            rows: n,
+            features: names.to_vec(),
+            relevance: singles.iter().map(|s| s.adjusted).collect(),
+            pairs_tested: 0,
+            triples_tested: 0,
+            redundancy,
+            pairs: pair_list,
+            triples,
+        };
+        out.settle();
+        Ok(out)
+    }
+
+    /// Adds the triples of `other` (e.g. counted in a later pass over the
+    /// same data, for candidates chosen from these pairs); the q-values are
+    /// then recomputed across every pair and triple.
+    pub fn add_triples(&mut self, other: Interactions) {
+        self.triples.extend(other.triples);
+        self.settle();
+    }
+
+    /// Counts, Benjamini-Hochberg q-values across every pair and triple,
+    /// triples' gain over their pairs, and the sort orders.
+    fn settle(&mut self) {
+        let log10_p: Vec<f64> = self
+            .pairs
+            .iter()
+            .chain(&self.triples)
+            .filter_map(|t| t.joint_z)
+            .map(log10_normal_sf)
+            .collect();
+        let mut q = measures::benjamini_hochberg(&log10_p).into_iter();
+        for t in self.pairs.iter_mut().chain(self.triples.iter_mut()) {
+            t.log10_q = t.joint_z.and_then(|_| q.next());
+        }
+        gain_over_pairs(&mut self.triples, &self.pairs);
+        let by = |x: f64, y: f64| y.total_cmp(&x);
+        let order = |a: &TupleInteraction, b: &TupleInteraction| {
+            by(a.adjusted_synergy, b.adjusted_synergy).then_with(|| a.features.cmp(&b.features))
+        };
+        self.pairs.sort_by(order);
+        self.triples.sort_by(order);
+        self.redundancy
+            .sort_by(|a, b| by(a.score, b.score).then_with(|| a.features.cmp(&b.features)));
+        self.pairs_tested = self.pairs.len();
+        self.triples_tested = self.triples.len();
+    }
+
+    /// The redundancy of two features, in either order, if counted.
+    pub fn redundancy_of(&self, a: &str, b: &str) -> Option<&Redundancy> {
+        self.redundancy
+            .iter()
+            .find(|r| same_pair(&r.features, a, b))
+    }
+
+    /// The joint relevance and synergy of two features, if counted.
+    pub fn pair_of(&self, a: &str, b: &str) -> Option<&TupleInteraction> {
+        self.pairs.iter().find(|p| same_pair(&p.features, a, b))
+    }
+}
+
+fn same_pair(f: &[String], a: &str, b: &str) -> bool {
+    f.len() == 2 && ((f[0] == a && f[1] == b) || (f[0] == b && f[1] == a))
+}
+
+fn score_tuple(
+    table: &super::table::TupleTable,
+    tuple: &[u32],
+    names: &[String],
+    singles: &[Single],
+    class_counts: &[u64],
+    n: u64,
+) -> (Option<Redundancy>, TupleInteraction) {
+    let arity = tuple.len();
+    let run = table.cells();
+    // Levels of the joint feature: distinct code tuples, in sorted order.
+    let mut rows: Vec<u64> = Vec::new();
+    let mut cells: Vec<(u32, u32, u64)> = Vec::with_capacity(run.len());
+    let mut pair_cells: Vec<(u32, u32, u64)> = Vec::new();
+    for i in 0..run.len() {
+        let codes = &run.codes[i * arity..(i + 1) * arity];
+        let new_level = i == 0 || codes != &run.codes[(i - 1) * arity..i * arity];
+        if new_level {
+            rows.push(0);
+            if arity == 2 {
+                pair_cells.push((codes[0], codes[1], 0));
+            }
+        }
+        let level = rows.len() - 1;
+        rows[level] += run.n[i];
+        if let Some(last) = pair_cells.last_mut() {
+            last.2 += run.n[i];
+        }
+        cells.push((level as u32, run.class[i], run.n[i]));
+    }
+    drop(run);
+    let joint = Contingency {
+        n,
+        rows,
+        cols: class_counts.to_vec(),
+        cells,
+    };
+    let mi = measures::mutual_info(&joint);
+    let emi = measures::expected_mutual_info(&joint.rows, &joint.cols, n);
+    let sd = measures::null_sd(&joint.rows, &joint.cols, n);
+    let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
+    let interaction = TupleInteraction {
+        features: tuple.iter().map(|&k| names[k as usize].clone()).collect(),
+        cardinality: joint.rows.len(),
+        joint_mi: mi,
+        joint_expected_mi: emi,
+        joint_adjusted: mi - emi,
+        joint_null_sd: sd,
+        joint_z: measures::z_score(mi, emi, sd),
+        log10_q: None,
+        synergy: mi - members.iter().map(|s| s.mi).sum::<f64>(),
+        adjusted_synergy: (mi - emi) - members.iter().map(|s| s.adjusted).sum::<f64>(),
+        gain_over_pairs: None,
+    };
+    drop(joint);
+    let redundancy = (arity == 2).then(|| {
+        let (a, b) = (members[0], members[1]);
+        let t = Contingency {
+            n,
+            rows: a.totals.clone(),
+            cols: b.totals.clone(),
+            cells: pair_cells,
+        };
+        let mi = measures::mutual_info(&t);
+        let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
+        let ami = measures::adjusted_mutual_info(
+            mi,
+            emi,
+            a.entropy,
+            b.entropy,
+            t.rows.len(),
+            t.cols.len(),
+        );
+        let h_min = a.entropy.min(b.entropy);
+        Redundancy {
+            features: interaction.features.clone(),
+            mi,
+            expected_mi: emi,
+            ami,
+            score: mi - emi,
+            normalized: if h_min > 0.0 {
+                (mi / h_min).min(1.0)
+            } else {
+                0.0
+            },
+        }
+    });
+    (redundancy, interaction)
+}
+
+/// Fills `gain_over_pairs` of each triple whose three pairs were counted.
+fn gain_over_pairs(triples: &mut [TupleInteraction], pairs: &[TupleInteraction]) {
+    if triples.is_empty() {
+        return;
+    }
+    let lookup: hashbrown::HashMap<(&str, &str), f64> = pairs
+        .iter()
+        .flat_map(|p| {
+            let (a, b) = (p.features[0].as_str(), p.features[1].as_str());
+            [((a, b), p.joint_adjusted), ((b, a), p.joint_adjusted)]
+        })
+        .collect();
+    for t in triples.iter_mut() {
+        let f = &t.features;
+        let best = [(0, 1), (0, 2), (1, 2)]
+            .iter()
+            .map(|&(i, j)| lookup.get(&(f[i].as_str(), f[j].as_str())).copied())
+            .try_fold(f64::NEG_INFINITY, |m, v| v.map(|v| m.max(v)));
+        t.gain_over_pairs = best.map(|b| t.joint_adjusted - b);
+    }
+}

@@ -1,0 +1,270 @@
+"""A scikit-learn feature selector that keeps the most informative features.
+
+:class:`CardinalitySelector` ranks the columns of ``X`` with
+:func:`cardrank.rank` against ``y`` and keeps the best ``k`` (or those whose
+score reaches ``threshold``). It works on pandas and polars DataFrames, pyarrow
+Tables and 2-D arrays of categories (strings, objects, integers, booleans or
+floats), inside a :class:`~sklearn.pipeline.Pipeline` or a
+:class:`~sklearn.compose.ColumnTransformer`.
+
+Every value is a category: numbers by their value, so a continuous column
+has (nearly) one category per row and, rightly, scores about zero; missing
+values (``None``, ``NaN``, nulls) form one category of their own. Bin
+continuous columns first if their shape matters.
+
+Requires scikit-learn >= 1.6, numpy and pyarrow.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+
+from ._api import _pandas_to_arrow, rank
+from .exceptions import ConstantTargetError
+
+__all__ = ["CardinalitySelector"]
+
+_DEFAULT_K = 10
+
+
+def _readable(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """An Arrow column the core reads as categories: strings, binaries,
+    dictionaries, integers, floats and booleans as they are; anything else
+    (dates, decimals, nested values, ...) by its text."""
+    t = arr.type
+    if (
+        pa.types.is_integer(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_float32(t)
+        or pa.types.is_float64(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or pa.types.is_null(t)
+        or pa.types.is_dictionary(t)
+        or str(t) in ("string_view", "binary_view")
+    ):
+        return arr
+    try:
+        return pc.cast(arr, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string())
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _numpy_column(col: np.ndarray) -> pa.Array:
+    """One column of a 2-D array as Arrow; NaN and None are missing."""
+    if col.dtype.kind in "iub":
+        return pa.array(col)
+    if col.dtype.kind == "f":
+        if col.dtype.itemsize < 4:
+            col = col.astype(np.float32)
+        return pa.array(col, from_pandas=True)  # NaN -> null
+    if col.dtype.kind in "US":
+        return pa.array(col)
+    try:
+        return _readable(pa.array(col, from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # Mixed Python objects: each value by its text.
+        return pa.array([None if _is_missing(v) else str(v) for v in col], pa.string())
+
+
+def _frame_columns(X: Any) -> list[pa.Array | pa.ChunkedArray] | None:
+    """The columns of a pandas / polars DataFrame or pyarrow Table, in their
+    own Arrow types (categoricals stay dictionaries); None for other inputs."""
+    pd = sys.modules.get("pandas")
+    pl = sys.modules.get("polars")
+    if pd is not None and isinstance(X, pd.DataFrame):
+        table = _pandas_to_arrow(X)
+    elif pl is not None and isinstance(X, pl.DataFrame):
+        table = X.to_arrow()
+    elif isinstance(X, pa.Table):
+        table = X
+    else:
+        return None
+    return [_readable(c) for c in table.columns]
+
+
+class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
+    """Keeps the features that tell most about the target, beyond chance.
+
+    Each feature is scored by :func:`cardrank.rank`: by default its mutual
+    information with ``y`` minus the mutual information a feature with the
+    same value counts would have by chance, so ID-like columns with many
+    values are not favoured.
+
+    Parameters
+    ----------
+    k : int or "all", default=None
+        Keep the ``k`` best features (at most all of them). If neither ``k``
+        nor ``threshold`` is given, ``k=10`` (or all features, if fewer).
+    threshold : float, default=None
+        Keep every feature whose score is at least ``threshold`` (in the
+        units of ``scoring``: nats for "adjusted" and "mi"). Give either ``k``
+        or ``threshold``, not both.
+    scoring : {"adjusted", "mi", "ami", "z"}, default="adjusted"
+        The score features are ranked by: the ``score`` of
+        :func:`cardrank.rank`. (Not named ``score``: scikit-learn reserves
+        that name for a method, which pipelines call.)
+    threads : int, default=None
+        Worker threads (``None``: ``CARDRANK_THREADS``, else all cores).
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features_in_,)
+        The score of each feature, in input column order.
+    ranking_ : pyarrow.Table
+        The full ranking (one row per feature, best first, with every
+        measure; see ``cardrank.COLUMNS``).
+    k_ : int or None
+        The number of features kept by ``k`` (None with ``threshold``).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` has string column
+        names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cardrank.sklearn import CardinalitySelector
+    >>> X = pd.DataFrame({"site": list("aabbcc") * 5, "id": [str(i) for i in range(30)]})
+    >>> y = [1, 1, 0, 0, 0, 0] * 5
+    >>> CardinalitySelector(k=1).fit(X, y).get_feature_names_out()
+    array(['site'], dtype=object)
+    """
+
+    def __init__(
+        self,
+        k: int | str | None = None,
+        threshold: float | None = None,
+        scoring: str = "adjusted",
+        threads: int | None = None,
+    ) -> None:
+        self.k = k
+        self.threshold = threshold
+        self.scoring = scoring
+        self.threads = threads
+
+    def _check_params(self, n_features: int) -> int | None:
+        """The number of features to keep (None: by threshold)."""
+        k, threshold = self.k, self.threshold
+        if k is not None and threshold is not None:
+            raise ValueError(
+                f"give either k or threshold, not both (got k={k!r}, threshold={threshold!r})"
+            )
+        if threshold is not None:
+            if (
+                isinstance(threshold, bool)
+                or not isinstance(threshold, numbers.Real)
+                or np.isnan(threshold)
+            ):
+                raise ValueError(f"threshold must be a number, got {threshold!r}")
+            return None
+        if k is None:
+            return min(_DEFAULT_K, n_features)
+        if isinstance(k, str) and k == "all":
+            return n_features
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"k must be a positive integer or 'all', got {k!r}")
+        return min(int(k), n_features)
+
+    def fit(self, X: Any, y: Any) -> CardinalitySelector:
+        """Ranks the features of ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : DataFrame (pandas or polars), pyarrow Table or array-like of \
+                shape (n_samples, n_features)
+            Categorical features.
+        y : array-like of shape (n_samples,)
+            The target (class labels, or any values: each is a category).
+
+        Returns
+        -------
+        self : CardinalitySelector
+        """
+        columns = _frame_columns(X)
+        if columns is not None:
+            validate_data(self, X, y, skip_check_array=True)
+            n_rows = len(columns[0]) if columns else 0
+            if len(columns) == 0 or n_rows == 0:
+                raise ValueError(
+                    f"Found array with {n_rows} sample(s) and {len(columns)} feature(s) "
+                    f"while a minimum of 1 of each is required by {type(self).__name__}."
+                )
+        else:
+            y_params = {"ensure_2d": False, "dtype": None, "ensure_all_finite": False}
+            X_params = {"dtype": None, "ensure_all_finite": False}
+            X, y = validate_data(self, X, y, validate_separately=(X_params, y_params))
+            columns = [_numpy_column(X[:, j]) for j in range(X.shape[1])]
+            n_rows = X.shape[0]
+        y = column_or_1d(
+            check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=False), warn=True
+        )
+        if len(y) != n_rows:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: [{n_rows}, {len(y)}]"
+            )
+        n_features = len(columns)
+        self.k_ = self._check_params(n_features)
+
+        given = getattr(self, "feature_names_in_", None)
+        display = (
+            [str(n) for n in given] if given is not None else [f"x{i}" for i in range(n_features)]
+        )
+        names = display if len(set(display)) == n_features else [f"x{i}" for i in range(n_features)]
+        target = "__target__"
+        while target in names:
+            target = "_" + target + "_"
+        table = pa.table(dict(zip(names, columns, strict=True)) | {target: _numpy_column(y)})
+        try:
+            ranking = rank(table, target, threads=self.threads, score=self.scoring)  # type: ignore[arg-type]
+        except ConstantTargetError as e:
+            raise ConstantTargetError(
+                f"y has one class (a single value) in all {len(y)} samples: "
+                f"{type(self).__name__} needs at least two"
+            ) from e
+
+        position = {name: i for i, name in enumerate(names)}
+        order = [position[f] for f in ranking.column("feature").to_pylist()]
+        self.scores_ = np.empty(n_features, dtype=np.float64)
+        self.scores_[order] = ranking.column("score").to_numpy()
+        self._ranks = np.empty(n_features, dtype=np.int64)
+        self._ranks[order] = ranking.column("rank").to_numpy()
+        if names is not display:
+            shown = pa.array([display[i] for i in order], pa.string())
+            ranking = ranking.set_column(
+                ranking.schema.get_field_index("feature"), "feature", shown
+            )
+        self.ranking_ = ranking
+        return self
+
+    def _get_support_mask(self) -> np.ndarray:
+        check_is_fitted(self)
+        if self.k_ is None:
+            threshold = float(self.threshold) if self.threshold is not None else -np.inf
+            return np.asarray(self.scores_ >= threshold)
+        return np.asarray(self._ranks <= self.k_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a missing value is a category
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
