@@ -30,7 +30,9 @@ fn codes(levels: u32) -> (Vec<u32>, Vec<u32>) {
         x ^= x << 17;
         x
     };
-    let levels_out = (0..ROWS).map(|_| (next() % u64::from(levels)) as u32).collect();
+    let levels_out = (0..ROWS)
+        .map(|_| (next() % u64::from(levels)) as u32)
+        .collect();
     let classes = (0..ROWS).map(|_| u32::from(next() % 20 == 0)).collect();
     (levels_out, classes)
 }
@@ -40,14 +42,18 @@ fn count(c: &mut Criterion) {
     g.throughput(Throughput::Elements(ROWS as u64));
     for levels in [2u32, 1_000, 100_000] {
         let (l, y) = codes(levels);
-        g.bench_with_input(BenchmarkId::new("add_rows_1m", levels), &levels, |b, &lv| {
-            b.iter(|| {
-                let mut j = JointCounts::default();
-                j.grow(lv as usize, 2);
-                j.add_rows(black_box(&l), black_box(&y));
-                j
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("add_rows_1m", levels),
+            &levels,
+            |b, &lv| {
+                b.iter(|| {
+                    let mut j = JointCounts::default();
+                    j.grow(lv as usize, 2);
+                    j.add_rows(black_box(&l), black_box(&y));
+                    j
+                })
+            },
+        );
     }
     g.finish();
 }
@@ -55,9 +61,13 @@ fn count(c: &mut Criterion) {
 fn update_one_column(c: &mut Criterion) {
     let levels = 100_000u32;
     let (l, y) = codes(levels);
-    let target: ArrayRef = Arc::new(StringArray::from_iter_values(
-        y.iter().map(|&v| if v == 1 { "1" } else { "0" }),
-    ));
+    let target: ArrayRef = Arc::new(StringArray::from_iter_values(y.iter().map(|&v| {
+        if v == 1 {
+            "1"
+        } else {
+            "0"
+        }
+    })));
     let strings: ArrayRef = Arc::new(StringArray::from_iter_values(
         l.iter().map(|v| format!("{v:x}")),
     ));
@@ -71,7 +81,11 @@ fn update_one_column(c: &mut Criterion) {
     let mut g = c.benchmark_group("update_1m_rows_one_column");
     g.sample_size(10);
     g.throughput(Throughput::Elements(ROWS as u64));
-    for (name, column) in [("strings", strings), ("int32", ints), ("dictionary", dictionary)] {
+    for (name, column) in [
+        ("strings", strings),
+        ("int32", ints),
+        ("dictionary", dictionary),
+    ] {
         let batch = RecordBatch::try_from_iter([("f", column), ("click", Arc::clone(&target))])
             .expect("batch");
         g.bench_function(name, |b| {

@@ -401,7 +401,8 @@ impl PairState {
                 && tuple.iter().all(|&k| (k as usize) < cols.len())
                 && {
                     let cs: Vec<usize> = tuple.iter().map(|&k| cards[k as usize]).collect();
-                    table.check(&cs, n_classes) == Some(rows - buffered as u64)
+                    rows.checked_sub(buffered as u64)
+                        .is_some_and(|r| table.check(&cs, n_classes) == Some(r))
                 };
             if !ok {
                 return Err(bad("they do not match the features or the rows"));
