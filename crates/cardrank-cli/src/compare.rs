@@ -262,7 +262,7 @@ pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     } else {
         table(&c)
     };
-    crate::report::print(&text)
+    crate::output::print(&text)
 }
 
 #[cfg(test)]

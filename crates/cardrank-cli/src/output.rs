@@ -59,8 +59,6 @@ pub fn emit_with_input(
     if let Some(dir) = &opts.out {
         write_files(&shown, meta, dir, input)?;
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let text = if opts.json {
         json(&shown, meta, input)? + "\n"
     } else {
@@ -74,6 +72,12 @@ pub fn emit_with_input(
         }
         t
     };
+    print(&text)
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
         .or_else(|e| {

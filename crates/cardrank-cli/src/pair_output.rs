@@ -2,7 +2,6 @@
 //! `redundancy`, `pairs` and `triples` added, readable tables, TSV files.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use cardrank::{Ranking, Redundancy, TupleInteraction};
@@ -10,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use crate::input::InputJson;
-use crate::output;
+use crate::output::{self, print};
 use crate::pairs::{Budget, PairArgs, PairRun};
 use crate::RankOptions;
 
@@ -31,22 +30,6 @@ struct JsonOut<'a> {
     pairs: Option<&'a [TupleInteraction]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     triples: Option<&'a [TupleInteraction]>,
-}
-
-/// Writes `text` to stdout; a closed pipe is not an error.
-pub fn print(text: &str) -> Result<(), CliError> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .or_else(|e| {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(|e| CliError::output("to stdout", e))
 }
 
 /// Serialises to pretty JSON.

@@ -252,23 +252,7 @@ pub fn run(a: &ReportArgs) -> Result<(), CliError> {
     } else {
         summary(&report, &a.out, ranking.is_some())
     };
-    print(&text)
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub fn print(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .or_else(|e| {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(|e| CliError::output("to stdout", e))
+    crate::output::print(&text)
 }
 
 /// Pass 2: row surprise and the pair tables of the heatmap.

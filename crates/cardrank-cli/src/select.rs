@@ -5,7 +5,8 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::pair_output::{print, to_json, write_file};
+use crate::output::print;
+use crate::pair_output::{to_json, write_file};
 use crate::pairs::{run_pairs, Budget};
 use crate::RankArgs;
 

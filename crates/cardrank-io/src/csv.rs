@@ -346,17 +346,8 @@ impl Iterator for CsvReader {
         if self.done {
             return None;
         }
-        match self.read_batch() {
-            Ok(Some(batch)) => Some(Ok(batch)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let read = self.read_batch();
+        crate::source::fused_step(&mut self.done, read)
     }
 }
 

@@ -488,17 +488,8 @@ impl Iterator for MultiReader {
         if self.done {
             return None;
         }
-        match self.next_batch() {
-            Ok(Some(b)) => Some(Ok(b)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let read = self.next_batch();
+        crate::source::fused_step(&mut self.done, read)
     }
 }
 

@@ -407,6 +407,23 @@ pub(crate) fn is_tab_separated(path: &Path) -> bool {
     stem.ends_with(".tsv") || stem.ends_with(".tab")
 }
 
+/// One step of a reader that stops after its input ends or its first error:
+/// turns `read()`'s result into an iterator item and sets `done` when the
+/// iteration is over.
+pub(crate) fn fused_step<T>(done: &mut bool, read: Result<Option<T>>) -> Option<Result<T>> {
+    match read {
+        Ok(Some(item)) => Some(Ok(item)),
+        Ok(None) => {
+            *done = true;
+            None
+        }
+        Err(e) => {
+            *done = true;
+            Some(Err(e))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -610,17 +610,8 @@ impl Iterator for VwReader {
         if self.done {
             return None;
         }
-        match self.read_batch() {
-            Ok(Some(b)) => Some(Ok(b)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let read = self.read_batch();
+        crate::source::fused_step(&mut self.done, read)
     }
 }
 
