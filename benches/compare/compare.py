@@ -8,10 +8,16 @@ calls, and also the worker that the driver starts once per tool::
     python compare.py worker TOOL --csv FILE --codes FILE.npy --result OUT.json
 
 Every tool runs as a separate process on the same generated CSV. The driver
-measures each process's wall time (``time.perf_counter`` around it) and peak
-resident memory (``os.wait4``'s ``ru_maxrss``: the largest single process of
-the tree, as ``/usr/bin/time -v`` reports it), and scores the ranking the tool
-returns against the generator's ground truth (``FILE.truth.json``).
+measures each process's wall time (``time.perf_counter`` around it), CPU time
+and peak resident memory (``os.wait4``: user + system time of the process and
+its waited-for children; ``ru_maxrss``, the largest single process of the
+tree, as ``/usr/bin/time -v`` reports it), and scores the ranking the tool
+returns against the generator's ground truth (``FILE.truth.json``). Tools
+that take under ``--repeat-below`` seconds run ``--repeat`` times; medians
+are reported. With ``--deadline``, whatever still runs at the deadline is
+stopped and reported as ``> T s``; ``outrank --subsampling 1`` is also
+stopped once it has taken ``--outrank-stop-at-ratio`` times as long as
+``cardrank rank`` (the ">= 200x" target is decided then).
 
 What is timed
 -------------
@@ -28,11 +34,12 @@ first, untimed:
 - The scikit-learn loops, the numpy floor and ``cardrank-py codes`` get the
   same integer codes: every column dictionary-encoded once by pyarrow, in a
   separate ``prep`` process whose time is reported (``factorize``). This is
-  the most favourable input for scikit-learn (its own ``np.unique`` on
-  strings would be several times slower).
+  the most favourable input for scikit-learn (given strings, its
+  ``np.unique`` would have to sort them for every call).
 - ``mrmr_classif`` gets a pandas DataFrame of strings and encodes them itself
   (``cat_features`` = every feature, its default leave-one-out encoding),
-  because integer codes would be treated as numbers.
+  because integer codes would be treated as numbers. It selects K = k
+  features (``--mrmr-k``), the top k that is scored.
 - The pyarrow rows time ``pyarrow.csv.read_csv`` alone.
 
 The numpy floor is one pass of ``np.bincount(codes * 2 + y)`` per feature over
@@ -311,7 +318,7 @@ TOOLS = [
     Tool("outrank-full", "`outrank --task ranking --subsampling 1`", "process", "file",
          repeatable=False),
     # Last: no target depends on it, so if the time budget runs out it is cut first.
-    Tool("mrmr", "mrmr-selection `mrmr_classif` (cat. features)", "rank", "memory", repeatable=False),
+    Tool("mrmr", "mrmr-selection `mrmr_classif` (cat. features, top k)", "rank", "memory", repeatable=False),
 ]
 TOOL_BY_NAME = {t.name: t for t in TOOLS}
 
@@ -594,6 +601,12 @@ class Driver:
     # -- everything --------------------------------------------------------
 
     def run(self) -> int:
+        try:
+            return self._run()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def _run(self) -> int:
         wanted = self.args.tools.split(",") if self.args.tools else [t.name for t in TOOLS]
         unknown = [w for w in wanted if w not in TOOL_BY_NAME]
         if unknown:
@@ -622,7 +635,6 @@ class Driver:
         self.meta["elapsed_s"] = time.time() - self.started
         self.write()
         print(render_markdown(self.meta, self.results))
-        shutil.rmtree(self.work, ignore_errors=True)
         return 0
 
     def write(self) -> None:

@@ -4,15 +4,18 @@
 # mrmr-selection, a numpy bincount floor and pyarrow's CSV reader, all on the
 # same generated click logs, in one run.
 #
-#   bash benches/compare/run.sh            # 200k and 1M rows x 50 columns (under 20 min)
+#   bash benches/compare/run.sh            # 1M and 200k rows x 50 columns (under 20 min)
 #   bash benches/compare/run.sh --quick    # 50k rows x 50 columns (about 2 min after setup)
 #
-# It builds the release CLI, makes its own venv (benches/compare/.venv) with
-# the other tools, assembles the release build of the cardrank Python package
-# in a temporary directory, writes
-# the data to a temporary directory (never the repository) and runs
-# benches/compare/compare.py, which prints a Markdown table and writes
-# results.md, results.json and logs/ to the output directory.
+# It builds the release CLI and Python extension, makes its own venv
+# (benches/compare/.venv, gitignored) with the other tools, puts the
+# importable cardrank package (python/cardrank plus the release extension)
+# and the generated data in a temporary directory (never the repository), and
+# runs benches/compare/compare.py, which prints the Markdown tables of
+# BENCHMARKS.md and writes results.md, results.json and logs/ to the output
+# directory. The budget covers the build too: on a busy machine a cold build
+# can leave too little time, and the tools that did not fit are reported as
+# skipped or "> T s".
 #
 # Options:
 #   --quick          50k rows only
@@ -42,7 +45,7 @@ while [ $# -gt 0 ]; do
     --keep-data) KEEP_DATA=1 ;;
     --out) OUT=$2; shift ;;
     --budget) BUDGET=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
