@@ -14,6 +14,8 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 - :func:`redundancy`, :func:`interactions` and :func:`select` measure
   feature pairs (and triples) and select a relevant, non-redundant,
   complementary set (3MR).
+- :func:`report` checks every column (missing, constant, ID-like,
+  duplicate, label leak, drift, rare values) and writes an HTML report.
 - :class:`Ranker` does the same batch by batch; rankers merge exactly and
   pickle, for multiprocessing or Dask.
 - :mod:`cardrank.sklearn` has a scikit-learn feature selector.
@@ -29,6 +31,7 @@ from __future__ import annotations
 from . import exceptions
 from ._api import Output, Ranker, Score, rank
 from ._pairs import interactions, redundancy, select
+from ._report import report
 from ._core import COLUMNS, __version__
 from .exceptions import *  # noqa: F403 (every exception class, listed in exceptions.__all__)
 
@@ -42,6 +45,7 @@ __all__ = [
     "interactions",
     "rank",
     "redundancy",
+    "report",
     "select",
 ]
 __all__ += exceptions.__all__

@@ -10,7 +10,7 @@ from typing import Any, Protocol, final
 
 from typing_extensions import CapsuleType
 
-__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "COLUMNS", "__version__"]
+__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "report", "report_path", "COLUMNS", "__version__"]
 
 __version__: str
 COLUMNS: tuple[str, ...]
@@ -173,3 +173,39 @@ def pair_run_path(
     triple_pairs: int | None = None,
 ) -> PairResult:
     """Ranks a file and counts pairs (and triples) within the budget."""
+
+def report(
+    data: _ArrowStream | _ArrowArray,
+    target: str,
+    out: str | os.PathLike[str],
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    top_values: int = 10,
+    unusual_rows: int = 20,
+    heatmap: int = 15,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Writes the data-quality report of Arrow data into `out`; returns
+    quality.json."""
+
+def report_path(
+    path: str | os.PathLike[str],
+    target: str,
+    out: str | os.PathLike[str],
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    top_values: int = 10,
+    unusual_rows: int = 20,
+    heatmap: int = 15,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Writes the data-quality report of a file into `out`; returns
+    quality.json."""

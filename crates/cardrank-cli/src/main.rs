@@ -7,7 +7,6 @@
 mod compare;
 mod demo;
 mod error;
-mod html;
 mod input;
 mod output;
 mod pair_output;
@@ -15,7 +14,6 @@ mod pairs;
 mod rank;
 mod report;
 mod select;
-mod svg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
