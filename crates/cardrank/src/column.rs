@@ -254,13 +254,22 @@ fn encode_int<T>(
 ) -> Result<(), Unsupported>
 where
     T: ArrowPrimitiveType,
-    T::Native: itoa::Integer,
+    T::Native: itoa::Integer + TryInto<i64>,
 {
     let a = array.as_primitive::<T>();
     let mut buf = itoa::Buffer::new();
-    encode_with(dict, a, out, |i, d| {
-        d.code(buf.format(a.value(i)).as_bytes())
-    })
+    let mut code = |v: T::Native, d: &mut Dictionary| match v.try_into() {
+        Ok(v) => d.code_int(v),
+        // u64 values past i64::MAX: by their text.
+        Err(_) => d.code(buf.format(v).as_bytes()),
+    };
+    if a.null_count() == 0 {
+        for &v in a.values().iter() {
+            out.push(code(v, dict));
+        }
+        return Ok(());
+    }
+    encode_with(dict, a, out, |i, d| code(a.value(i), d))
 }
 
 /// Dictionary-encoded columns: each dictionary entry is encoded once, on its
@@ -349,5 +358,76 @@ mod tests {
         assert_eq!(c, vec![0, 1, 2, 0]);
         assert_eq!(d.len(), 3);
         assert_eq!(d.label(0), "z");
+    }
+
+    #[test]
+    fn integers_share_codes_with_their_text_in_every_order() {
+        use arrow_array::{UInt64Array, UInt8Array};
+        // Values in the direct table, in the map (negative, large) and past
+        // i64::MAX, seen as integers and as text, in two batches.
+        let ints: Vec<i64> = (0..5000)
+            .map(|i: i64| match i % 5 {
+                0 => i % 97,
+                1 => -(i % 13),
+                2 => (i % 7) << 40,
+                3 => 70_000 + i % 3,
+                _ => i,
+            })
+            .collect();
+        let text: Vec<String> = ints.iter().map(|v| v.to_string()).collect();
+        let mut by_int = Dictionary::new();
+        let mut by_text = Dictionary::new();
+        let miss = MissingTokens::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for half in [&ints[..2500], &ints[2500..]] {
+            encode_array(&mut by_int, &miss, &Int64Array::from(half.to_vec()), &mut a).unwrap();
+        }
+        let strings: Vec<&str> = text.iter().map(String::as_str).collect();
+        encode_array(
+            &mut by_text,
+            &miss,
+            &StringArray::from(strings.clone()),
+            &mut b,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(by_int == by_text);
+        // Text first, then integers: the cache learns codes from the text.
+        let mut mixed = Dictionary::new();
+        let mut c = Vec::new();
+        encode_array(&mut mixed, &miss, &StringArray::from(strings), &mut c).unwrap();
+        let mut d = Vec::new();
+        encode_array(&mut mixed, &miss, &Int64Array::from(ints.clone()), &mut d).unwrap();
+        assert_eq!(c, d);
+        assert_eq!(mixed.len(), by_text.len());
+        // Through bytes after integers-only: the pending codes are found,
+        // and a deserialised dictionary keeps its integers' codes.
+        let mut ints_only = Dictionary::new();
+        let mut e = Vec::new();
+        encode_array(
+            &mut ints_only,
+            &miss,
+            &Int64Array::from(ints.clone()),
+            &mut e,
+        )
+        .unwrap();
+        let at = ints.iter().position(|&v| v == 70_001).unwrap();
+        assert_eq!(ints_only.lookup(b"70001"), Some(e[at]));
+        let bytes = serde_json::to_string(&ints_only).unwrap();
+        let mut back: Dictionary = serde_json::from_str(&bytes).unwrap();
+        let mut f = Vec::new();
+        encode_array(&mut back, &miss, &Int64Array::from(ints.clone()), &mut f).unwrap();
+        assert_eq!(e, f);
+        assert_eq!(back.len(), ints_only.len());
+        assert_eq!(
+            ints_only.code(b"-12"),
+            e[ints.iter().position(|&v| v == -12).unwrap()]
+        );
+        // Unsigned: u8 and u64 beyond i64::MAX.
+        let (c8, d8) = codes(&UInt8Array::from(vec![7u8, 255, 7]));
+        assert_eq!((c8, d8.label(1)), (vec![0, 1, 0], "255".to_string()));
+        let big = UInt64Array::from(vec![u64::MAX, 3, u64::MAX]);
+        let (cb, db) = codes(&big);
+        assert_eq!((cb, db.label(0)), (vec![0, 1, 0], u64::MAX.to_string()));
     }
 }

@@ -79,7 +79,35 @@ pub struct Dictionary {
     distinct: Option<Box<DistinctSketch>>,
     table: HashTable<u32>,
     hasher: DefaultHashBuilder,
+    /// Integer values already coded (a cache in front of the text: never
+    /// serialised, not part of equality).
+    ints: IntCodes,
+    /// Codes given out by [`Dictionary::code_int`] and not yet in `table`
+    /// (indexed on the next lookup by bytes).
+    pending: Vec<u32>,
+    /// Whether any value came in as bytes (else an integer's text cannot be
+    /// here under another code, and `table` can wait).
+    text_codes: bool,
 }
+
+/// Codes of integer values seen before, so that an integer column is not
+/// formatted to text and hashed as bytes on every row. The text stays the
+/// value's identity (an integer and its decimal text share one code, as in
+/// a CSV file), so the cache only short-cuts [`Dictionary::code`].
+#[derive(Clone, Default)]
+struct IntCodes {
+    /// `direct[v]`: the code of value `v` (`NO_CODE` if not seen), for small
+    /// non-negative values.
+    direct: Vec<u32>,
+    /// Other values.
+    map: hashbrown::HashMap<i64, u32>,
+}
+
+const NO_CODE: u32 = u32::MAX;
+/// Values below this always use the direct table...
+const DIRECT_MIN: usize = 1 << 16;
+/// ...and below this many entries per distinct value seen.
+const DIRECT_PER_VALUE: usize = 8;
 
 impl std::fmt::Debug for Dictionary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -195,6 +223,10 @@ impl Dictionary {
     /// The code of a present (non-missing) value, given out on first sight.
     #[inline]
     pub fn code(&mut self, value: &[u8]) -> u32 {
+        if !self.pending.is_empty() {
+            self.index_pending();
+        }
+        self.text_codes = true;
         let hash = self.hasher.hash_one(value);
         let (arena, offsets) = (&self.arena, &self.offsets);
         let get = |c: u32| &arena[offsets[c as usize]..offsets[c as usize + 1]];
@@ -212,10 +244,80 @@ impl Dictionary {
         code
     }
 
+    /// The code of a present integer value: the code of its decimal text
+    /// (so an integer and its text are one category), found without
+    /// formatting when the value was seen before, and without hashing the
+    /// text while the column holds only integers.
+    #[inline]
+    pub fn code_int(&mut self, value: i64) -> u32 {
+        let direct = usize::try_from(value)
+            .ok()
+            .and_then(|v| self.ints.direct.get(v).copied())
+            .filter(|&c| c != NO_CODE);
+        if let Some(c) = direct.or_else(|| self.ints.map.get(&value).copied()) {
+            return c;
+        }
+        self.new_int(value)
+    }
+
+    #[cold]
+    fn new_int(&mut self, value: i64) -> u32 {
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(value).as_bytes();
+        let code = if self.text_codes {
+            self.code(text)
+        } else {
+            // Only integers so far, each cached: this one is new.
+            let code = self.push(text);
+            self.pending.push(code);
+            if let Some(s) = self.distinct.as_deref_mut() {
+                s.insert(text);
+            }
+            code
+        };
+        let limit = DIRECT_MIN.max(DIRECT_PER_VALUE * self.len());
+        match usize::try_from(value) {
+            Ok(v) if v < limit => {
+                let d = &mut self.ints.direct;
+                if v >= d.len() {
+                    d.resize((v + 1).next_power_of_two().clamp(1024, limit), NO_CODE);
+                }
+                d[v] = code;
+            }
+            _ => {
+                self.ints.map.insert(value, code);
+            }
+        }
+        code
+    }
+
+    /// Puts the codes given out by [`Dictionary::code_int`] into `table`.
+    #[cold]
+    fn index_pending(&mut self) {
+        let (arena, offsets, hasher) = (&self.arena, &self.offsets, &self.hasher);
+        let value = |c: u32| &arena[offsets[c as usize]..offsets[c as usize + 1]];
+        self.table
+            .reserve(self.pending.len(), |&c| hasher.hash_one(value(c)));
+        for &code in &self.pending {
+            self.table
+                .insert_unique(hasher.hash_one(value(code)), code, |&c| {
+                    hasher.hash_one(value(c))
+                });
+        }
+        self.pending.clear();
+    }
+
     /// The code of a present value if it was seen, without adding it.
     pub fn lookup(&self, value: &[u8]) -> Option<u32> {
         let hash = self.hasher.hash_one(value);
-        self.table.find(hash, |&c| self.value(c) == value).copied()
+        let found = self.table.find(hash, |&c| self.value(c) == value).copied();
+        // Codes of integers not yet indexed (rare: `code` indexes them).
+        found.or_else(|| {
+            self.pending
+                .iter()
+                .copied()
+                .find(|&c| self.value(c) == value)
+        })
     }
 
     /// The code of a raw value: missing tokens map to the missing code.
@@ -309,6 +411,8 @@ impl Dictionary {
             other,
             folded,
             distinct: distinct.map(Box::new),
+            // The table below holds every value.
+            text_codes: true,
             ..Default::default()
         };
         for code in [missing, other].into_iter().flatten() {
