@@ -326,3 +326,17 @@ def test_all_pairs_agree_with_itertools(xor: pd.DataFrame) -> None:
     got = {frozenset((r["feature_a"], r["feature_b"])) for r in rows}
     want = {frozenset(p) for p in itertools.combinations([c for c in xor if c != "y"], 2)}
     assert got == want
+
+
+def test_exclude_with_a_file(xor: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "xor.csv"
+    xor.to_csv(path, index=False)
+    ranked = cardrank.rank(path, "y", exclude=["noise2"], output="dict")
+    assert {r["feature"] for r in ranked} == {"a", "b", "site", "site_copy", "noise1"}
+    assert ranked == cardrank.rank(xor.drop(columns="noise2").astype(str), "y", output="dict")
+    rows = cardrank.redundancy(path, "y", exclude=["noise2"], max_features=3, output="dict")
+    assert len(rows) == 3 and all("noise2" not in (r["feature_a"], r["feature_b"]) for r in rows)
+    report = cardrank.report(path, "y", tmp_path / "r", exclude=["noise2"], unusual_rows=3)
+    assert "noise2" not in {c["name"] for c in report["columns"]}
+    with pytest.raises(cardrank.UnknownColumnError, match="nope"):
+        cardrank.rank(path, "y", exclude=["nope"])

@@ -229,7 +229,8 @@ pub(crate) fn pair_run_path(
         threads,
         missing,
         features: features.clone(),
-        exclude: exclude.clone(),
+        // The reader leaves them out (and checks they exist).
+        exclude: None,
         score: score.to_string(),
         budget: PairBudget {
             max_features,

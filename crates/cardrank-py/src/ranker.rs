@@ -164,10 +164,12 @@ impl PyRanker {
         let p = self.inner.params();
         let target = p.target.clone();
         let opts = ReadOptions {
+            // The ranker leaves `exclude` out (and checks those columns
+            // exist); the reader must still deliver them.
             columns: Projection {
                 target: Some(p.target.clone()),
                 features: p.features.clone(),
-                exclude: p.exclude.clone(),
+                exclude: Vec::new(),
             },
             ..ReadOptions::default()
         };

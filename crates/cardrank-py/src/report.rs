@@ -176,7 +176,8 @@ pub(crate) fn report_path(
         threads,
         missing: missing.unwrap_or_else(default_missing),
         features,
-        exclude: exclude.clone(),
+        // The reader leaves them out (and checks they exist).
+        exclude: None,
         score: score.to_string(),
         top_values,
         unusual_rows,
