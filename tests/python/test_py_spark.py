@@ -76,11 +76,28 @@ def spark_rank(sdf: Any, target: str) -> Any:
             ranker.update(batch)
         yield pa.record_batch({"state": pa.array([ranker.to_bytes()], pa.binary())})
 
-    rows = sdf.mapInArrow(states, "state binary").collect()
     total = cardrank.Ranker(target)
-    for row in rows:
+    for row in sdf.mapInArrow(states, "state binary").toLocalIterator():
         total.merge(cardrank.Ranker.from_bytes(bytes(row.state)))
     return total
+
+
+def spark_tree_rank(sdf: Any, target: str) -> Any:
+    """The tree variant of the recipe: states merge on the executors."""
+
+    def states(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        ranker = cardrank.Ranker(target)
+        for batch in batches:
+            ranker.update(batch)
+        yield pa.record_batch({"state": pa.array([ranker.to_bytes()], pa.binary())})
+
+    def merge_bytes(a: bytes, b: bytes) -> bytes:
+        ranker = cardrank.Ranker.from_bytes(a)
+        ranker.merge(cardrank.Ranker.from_bytes(b))
+        return ranker.to_bytes()
+
+    rdd = sdf.mapInArrow(states, "state binary").rdd.map(lambda r: bytes(r.state))
+    return cardrank.Ranker.from_bytes(rdd.treeReduce(merge_bytes, depth=2))
 
 
 def test_map_in_arrow_states_merge_exactly(spark: Any) -> None:
@@ -90,4 +107,6 @@ def test_map_in_arrow_states_merge_exactly(spark: Any) -> None:
     total = spark_rank(sdf, "click")
     assert total.rows == len(df)
     # Spark turns NaN into null when it reads pandas, as pyarrow does.
-    assert total.finish(output="dict") == cardrank.rank(df, "click", output="dict")
+    want = cardrank.rank(df, "click", output="dict")
+    assert total.finish(output="dict") == want
+    assert spark_tree_rank(sdf, "click").finish(output="dict") == want
