@@ -19,6 +19,7 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 - :class:`Ranker` does the same batch by batch; rankers merge exactly and
   pickle, for multiprocessing or Dask.
 - :mod:`cardrank.sklearn` has a scikit-learn feature selector.
+- :mod:`cardrank.dask` ranks a Dask DataFrame on many workers, exactly.
 - :mod:`cardrank.exceptions` has one exception class per error kind, all
   derived from :class:`CardrankError`.
 
@@ -52,8 +53,9 @@ __all__ += exceptions.__all__
 
 
 def __getattr__(name: str) -> object:
-    # `cardrank.sklearn` imports scikit-learn; load it only when asked for.
-    if name == "sklearn":
+    # `cardrank.sklearn` imports scikit-learn and `cardrank.dask` imports
+    # dask; load them only when asked for.
+    if name in ("sklearn", "dask"):
         import importlib
 
         return importlib.import_module(".sklearn", __name__)

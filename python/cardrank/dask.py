@@ -1,0 +1,201 @@
+"""Exact ranking of a Dask DataFrame across many workers.
+
+Each partition becomes a cardrank state on the worker that holds it (the
+bytes of :meth:`cardrank.Ranker.to_bytes`, a few kilobytes to megabytes: they
+grow with the distinct values of the partition, not its rows); the states
+merge in a tree of Dask tasks, ``split_every`` at a time; the client finishes
+the one merged state. The counts are exact, so the result equals
+:func:`cardrank.rank` on the whole data, bit for bit.
+
+>>> import dask.dataframe as dd, cardrank.dask                  # doctest: +SKIP
+>>> ddf = dd.read_parquet("clicks/*.parquet")                    # doctest: +SKIP
+>>> table = cardrank.dask.rank(ddf, "click")                     # doctest: +SKIP
+
+The work runs on whatever scheduler Dask would use for ``ddf.compute()``: a
+``dask.distributed`` client if one is active, else the local threads.
+Needs ``pip install cardrank[dask]`` (dask and pyarrow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import dask.dataframe as dd
+from dask.delayed import delayed
+
+from ._api import Output, Ranker, Score, _arrow_input, _check_output, _names
+from .exceptions import InvalidParameterError
+
+__all__ = ["SPLIT_EVERY", "partition_state", "rank", "state"]
+
+SPLIT_EVERY = 8
+"""Default number of states one merge task combines."""
+
+
+def partition_state(part: Any, target: str, params: dict[str, Any]) -> bytes:
+    """The state bytes of one partition (runs on a worker).
+
+    ``part`` is anything :meth:`cardrank.Ranker.update` takes (a pandas
+    partition is converted as :func:`cardrank.rank` converts a whole frame);
+    ``params`` are the keyword arguments of :class:`cardrank.Ranker`.
+    """
+    ranker = Ranker(target, **params)
+    ranker.update(part)
+    return ranker.to_bytes()
+
+
+def merge_states(states: Sequence[bytes], threads: int | None = None) -> bytes:
+    """The state bytes holding the counts of all ``states`` (runs on a worker)."""
+    total = Ranker.from_bytes(states[0], threads=threads)
+    for data in states[1:]:
+        total.merge(Ranker.from_bytes(data, threads=threads))
+    return total.to_bytes()
+
+
+def _check_columns(ddf: Any, target: str, params: dict[str, Any]) -> list[Any]:
+    """Raises the core's own error for an absent target, feature or excluded
+    column (and for a column type it cannot read) from the DataFrame's
+    metadata, before any compute; returns the columns to read."""
+    import pyarrow as pa
+
+    meta = ddf._meta  # the empty pandas frame Dask keeps for every collection
+    schema = _arrow_input(meta).schema
+    # A table of no rows has no batch to read; an empty batch has the columns.
+    empty = pa.RecordBatch.from_pylist([], schema=schema)
+    Ranker(target, **params).update(empty)
+    features, exclude = params["features"], params["exclude"]
+    keep = []
+    for column in ddf.columns:
+        name = str(column)
+        if name == target or (
+            (features is None or name in features) and (exclude is None or name not in exclude)
+        ):
+            keep.append(column)
+    return keep
+
+
+def _graph(ddf: Any, target: str, params: dict[str, Any], split_every: int) -> Any:
+    """The Delayed whose value is the merged state bytes of every partition."""
+    if not isinstance(ddf, dd.DataFrame):
+        raise TypeError(
+            f"expected a dask.dataframe.DataFrame, not {type(ddf).__module__}."
+            f"{type(ddf).__qualname__} (use cardrank.rank for in-memory data)"
+        )
+    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
+        raise InvalidParameterError(
+            f"invalid parameter `split_every` = {split_every!r}: expected an integer >= 2"
+        )
+    keep = _check_columns(ddf, target, params)
+    if len(keep) < len(ddf.columns):
+        # Only the target and the wanted features are read (Parquet skips the
+        # other columns); `exclude` has been applied here.
+        ddf = ddf[keep]
+        params = {**params, "exclude": None}
+    make_state = delayed(partition_state, pure=True)
+    merge = delayed(merge_states, pure=True)
+    level = [make_state(part, target, params) for part in ddf.to_delayed()]
+    threads = params["threads"]
+    while len(level) > 1:
+        level = [
+            merge(level[i : i + split_every], threads)
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+def state(
+    ddf: Any,
+    target: str,
+    *,
+    threads: int | None = None,
+    missing: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    score: Score = "adjusted",
+    split_every: int = SPLIT_EVERY,
+) -> Ranker:
+    """The merged :class:`cardrank.Ranker` of every partition of ``ddf``.
+
+    The parameters are those of :func:`rank`. The ranker holds the counts of
+    all rows; :meth:`~cardrank.Ranker.finish` it, merge it with others, or
+    store its bytes.
+    """
+    params: dict[str, Any] = {
+        "threads": threads,
+        "missing": _names(missing, "missing"),
+        "features": _names(features, "features"),
+        "exclude": _names(exclude, "exclude"),
+        "score": score,
+    }
+    data = _graph(ddf, target, params, split_every).compute()
+    return Ranker.from_bytes(
+        data,
+        threads=threads,
+        features=params["features"],
+        exclude=params["exclude"],
+        score=score,
+    )
+
+
+def rank(
+    ddf: Any,
+    target: str,
+    *,
+    threads: int | None = None,
+    missing: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    score: Score = "adjusted",
+    output: Output = "arrow",
+    split_every: int = SPLIT_EVERY,
+) -> Any:
+    """Ranks the features of a Dask DataFrame exactly as :func:`cardrank.rank`
+    ranks the same rows in one process.
+
+    Each partition is counted on its worker, the states merge in a tree of
+    tasks (``split_every`` states per merge), and the merged state is
+    finished here. Every column is read as categories, as by
+    :func:`cardrank.rank`: a partition converts to Arrow as a whole pandas
+    frame would, so categoricals whose categories differ between partitions,
+    and nulls in integer or float columns, count as they would in the
+    concatenated frame. A column should have the same dtype in every
+    partition (as Dask assumes anyway): an integer column that is ``float64``
+    in some partitions would count ``1`` and ``1.0`` as two values.
+
+    Args:
+        ddf: A ``dask.dataframe.DataFrame`` (e.g. ``dd.read_parquet`` over
+            many files).
+        target: Name of the target column.
+        threads: Threads per task on the workers, and for the final ranking
+            here (``None``: ``CARDRANK_THREADS``, else all cores).
+        missing: Values counted as missing, besides nulls. Default ``[""]``.
+        features: Rank only these columns (only they and the target are read).
+        exclude: Leave these columns out (they are not read).
+        score: ``"adjusted"`` (default), ``"mi"``, ``"ami"`` or ``"z"``.
+        output: ``"arrow"`` (default), ``"pandas"``, ``"polars"`` or ``"dict"``.
+        split_every: States combined by one merge task (at least 2).
+
+    Returns:
+        The ranking, as :func:`cardrank.rank` returns it.
+
+    Raises:
+        MissingTargetError: if ``target`` is not a column of ``ddf``, before
+            any compute.
+        UnknownColumnError: if a column in ``features`` or ``exclude`` is
+            absent, before any compute.
+        NoRowsError: if ``ddf`` has no rows (as :func:`cardrank.rank`).
+        InvalidParameterError: for a bad parameter (``split_every`` < 2, ...).
+    """
+    _check_output(output)
+    merged = state(
+        ddf,
+        target,
+        threads=threads,
+        missing=missing,
+        features=features,
+        exclude=exclude,
+        score=score,
+        split_every=split_every,
+    )
+    return merged.finish(output=output)
