@@ -145,16 +145,55 @@ def _pandas_to_arrow(df: Any) -> Any:
     return pa.table(columns)
 
 
+def _misaligned(pa: Any, array: Any) -> bool:
+    """Whether a buffer of `array` (or of its dictionary) is not 8-byte
+    aligned: Arrow's C interface assumes aligned offsets, and the Rust side
+    reads them before it copies anything."""
+    if any(b is not None and b.address % 8 for b in array.buffers()):
+        return True
+    return isinstance(array, pa.DictionaryArray) and _misaligned(pa, array.dictionary)
+
+
+def _realigned(data: Any) -> Any:
+    """pyarrow data with every misaligned array copied (into fresh, aligned
+    buffers); aligned data, the usual case, is returned as it is.
+
+    Buffers can be misaligned after a trip through pickle protocol 5 (Dask
+    moves pandas partitions that way) or from a slice of an IPC file in
+    memory."""
+    pa = sys.modules.get("pyarrow")
+    if pa is None:
+        return data
+
+    def fix(array: Any) -> Any:
+        return pa.concat_arrays([array]) if _misaligned(pa, array) else array
+
+    if isinstance(data, pa.Table):
+        columns = [col.chunks for col in data.columns]
+        if not any(_misaligned(pa, c) for chunks in columns for c in chunks):
+            return data
+        fixed = [pa.chunked_array([fix(c) for c in chunks], col.type)
+                 for chunks, col in zip(columns, data.columns, strict=True)]
+        return pa.Table.from_arrays(fixed, schema=data.schema)
+    if isinstance(data, pa.RecordBatch):
+        if not any(_misaligned(pa, c) for c in data.columns):
+            return data
+        return pa.RecordBatch.from_arrays([fix(c) for c in data.columns], schema=data.schema)
+    if isinstance(data, pa.RecordBatchReader):
+        return pa.RecordBatchReader.from_batches(data.schema, (_realigned(b) for b in data))
+    return data
+
+
 def _arrow_input(data: Any) -> Any:
     """`data` as an object the extension reads through the PyCapsule interface."""
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
-        return _pandas_to_arrow(data)
+        return _realigned(_pandas_to_arrow(data))
     pl = sys.modules.get("polars")
     if pl is not None and isinstance(data, pl.LazyFrame):
         return data.collect()
     if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
-        return data
+        return _realigned(data)
     raise TypeError(
         "cannot read data of type "
         f"{type(data).__module__}.{type(data).__qualname__}: expected a pandas or polars "

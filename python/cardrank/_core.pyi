@@ -10,7 +10,7 @@ from typing import Any, Protocol, final
 
 from typing_extensions import CapsuleType
 
-__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "report", "report_path", "COLUMNS", "__version__"]
+__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "triple_candidates", "report", "report_path", "COLUMNS", "__version__"]
 
 __version__: str
 COLUMNS: tuple[str, ...]
@@ -209,3 +209,6 @@ def report_path(
 ) -> str:
     """Writes the data-quality report of a file into `out`; returns
     quality.json."""
+
+def triple_candidates(pairs: list[list[str]], features: list[str]) -> list[list[str]]:
+    """Each pair extended by every other feature, each triple once."""

@@ -27,7 +27,7 @@ from dask.delayed import delayed
 from ._api import Output, Ranker, Score, _arrow_input, _check_output, _names
 from .exceptions import InvalidParameterError
 
-__all__ = ["SPLIT_EVERY", "partition_state", "rank", "state"]
+__all__ = ["SPLIT_EVERY", "interactions", "partition_state", "rank", "redundancy", "state"]
 
 SPLIT_EVERY = 8
 """Default number of states one merge task combines."""
@@ -45,11 +45,16 @@ def partition_state(part: Any, target: str, params: dict[str, Any]) -> bytes:
     return ranker.to_bytes()
 
 
-def merge_states(states: Sequence[bytes], threads: int | None = None) -> bytes:
-    """The state bytes holding the counts of all ``states`` (runs on a worker)."""
-    total = Ranker.from_bytes(states[0], threads=threads)
+def merge_states(
+    states: Sequence[bytes], threads: int | None = None, pairs: dict[str, Any] | None = None
+) -> bytes:
+    """The state bytes holding the counts of all ``states`` (runs on a worker);
+    ``pairs`` are the ``pairs`` / ``triples`` arguments the states were
+    counted with."""
+    extra = pairs or {}
+    total = Ranker.from_bytes(states[0], threads=threads, **extra)
     for data in states[1:]:
-        total.merge(Ranker.from_bytes(data, threads=threads))
+        total.merge(Ranker.from_bytes(data, threads=threads, **extra))
     return total.to_bytes()
 
 
@@ -96,9 +101,10 @@ def _graph(ddf: Any, target: str, params: dict[str, Any], split_every: int) -> A
     merge = delayed(merge_states, pure=True)
     level = [make_state(part, target, params) for part in ddf.to_delayed()]
     threads = params["threads"]
+    pairs = {k: params[k] for k in ("pairs", "triples") if params.get(k) is not None}
     while len(level) > 1:
         level = [
-            merge(level[i : i + split_every], threads)
+            merge(level[i : i + split_every], threads, pairs)
             for i in range(0, len(level), split_every)
         ]
     return level[0]
@@ -114,12 +120,17 @@ def state(
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
     split_every: int = SPLIT_EVERY,
+    pairs: Iterable[str] | None = None,
+    triples: Iterable[Iterable[str]] | None = None,
 ) -> Ranker:
     """The merged :class:`cardrank.Ranker` of every partition of ``ddf``.
 
-    The parameters are those of :func:`rank`. The ranker holds the counts of
-    all rows; :meth:`~cardrank.Ranker.finish` it, merge it with others, or
-    store its bytes.
+    The parameters are those of :func:`rank`, and ``pairs`` / ``triples`` of
+    :class:`cardrank.Ranker` (the pair tables are counted per partition and
+    merged too). The ranker holds the counts of all rows;
+    :meth:`~cardrank.Ranker.finish` it, ask it for
+    :meth:`~cardrank.Ranker.interactions`, merge it with others, or store
+    its bytes.
     """
     params: dict[str, Any] = {
         "threads": threads,
@@ -128,13 +139,19 @@ def state(
         "exclude": _names(exclude, "exclude"),
         "score": score,
     }
-    data = _graph(ddf, target, params, split_every).compute()
+    extra: dict[str, Any] = {}
+    if pairs is not None:
+        extra["pairs"] = _names(pairs, "pairs")
+    if triples is not None:
+        extra["triples"] = [_names(t, "triples") for t in triples]
+    data = _graph(ddf, target, params | extra, split_every).compute()
     return Ranker.from_bytes(
         data,
         threads=threads,
         features=params["features"],
         exclude=params["exclude"],
         score=score,
+        **extra,
     )
 
 
@@ -199,3 +216,127 @@ def rank(
         split_every=split_every,
     )
     return merged.finish(output=output)
+
+
+def _pairs(
+    ddf: Any,
+    target: str,
+    *,
+    max_features: int,
+    max_pairs: int | None,
+    triple_pairs: int | None,
+    threads: int | None,
+    missing: Iterable[str] | None,
+    features: Iterable[str] | None,
+    exclude: Iterable[str] | None,
+    split_every: int,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The passes of the pair budget (as :func:`cardrank.redundancy` makes
+    them in one process), each a tree of partition states: rank, count every
+    pair among the best M, then (with ``triple_pairs``) the triples."""
+    import json
+
+    from . import _core
+    from ._pairs import _positive
+
+    common: dict[str, Any] = {"threads": threads, "missing": missing, "split_every": split_every}
+    m = _positive(max_features, "max_features")
+    limit = _positive(max_pairs, "max_pairs", none_ok=True)
+    assert m is not None
+    if limit is not None:
+        while m > 1 and m * (m - 1) // 2 > limit:
+            m -= 1
+    if m < 2:
+        raise InvalidParameterError(
+            f"invalid parameter `max_features` = {max_features}: leaves {m} features to pair"
+        )
+    ranking = state(ddf, target, features=features, exclude=exclude, **common).finish("dict")
+    # As `pairs::run` in one process: every feature in column order when all
+    # fit (they are then paired in the ranking pass), else the best M.
+    ranked = {r["feature"] for r in ranking}
+    if len(ranking) <= m:
+        chosen = [str(c) for c in ddf.columns if str(c) in ranked]
+    else:
+        chosen = [r["feature"] for r in ranking[:m]]
+    found = state(ddf, target, features=chosen, pairs=chosen, **common).interactions()
+    passes = 2
+    if triple_pairs is not None:
+        best = [p["features"] for p in found["pairs"][:triple_pairs]]
+        by_rank = [r["feature"] for r in ranking if r["feature"] in chosen]
+        candidates = _core.triple_candidates(best, by_rank)
+        if candidates:
+            # Pairs and triples counted together, so that the q-values (BH
+            # across every pair and triple) are those of one process.
+            found = state(
+                ddf, target, features=chosen, pairs=chosen, triples=candidates, **common
+            ).interactions()
+            passes += 1
+    meta = {
+        "target": target,
+        "rows": str(found["rows"]),
+        "pair_features": json.dumps([r["feature"] for r in ranking if r["feature"] in chosen]),
+        "pairs_tested": str(len(found["pairs"])),
+        "triples_tested": str(len(found["triples"])),
+        "passes": str(passes),
+        "budget": f"pairs among the best {len(chosen)} of {len(ranking)} features by relevance",
+    }
+    return found, meta
+
+
+def redundancy(
+    ddf: Any,
+    target: str,
+    *,
+    max_features: int = 50,
+    max_pairs: int | None = None,
+    threads: int | None = None,
+    missing: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    output: Output = "arrow",
+    split_every: int = SPLIT_EVERY,
+) -> Any:
+    """:func:`cardrank.redundancy` of a Dask DataFrame: the same rows, the
+    same table, counted per partition and merged exactly (two passes: rank,
+    then every pair among the best ``max_features``)."""
+    from ._pairs import _REDUNDANCY, _redundancy_rows, _table
+
+    _check_output(output)
+    found, meta = _pairs(
+        ddf, target, max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
+        threads=threads, missing=missing, features=features, exclude=exclude,
+        split_every=split_every,
+    )
+    # The same order as in one process: most redundant first, ties by name.
+    return _table(_redundancy_rows(found), _REDUNDANCY, output, meta)
+
+
+def interactions(
+    ddf: Any,
+    target: str,
+    *,
+    order: int = 2,
+    max_features: int = 50,
+    max_pairs: int | None = None,
+    triple_pairs: int = 10,
+    threads: int | None = None,
+    missing: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    output: Output = "arrow",
+    split_every: int = SPLIT_EVERY,
+) -> Any:
+    """:func:`cardrank.interactions` of a Dask DataFrame (pairs, and triples
+    with ``order=3``), counted per partition and merged exactly."""
+    from ._pairs import _INTERACTIONS, _interaction_rows, _table
+
+    _check_output(output)
+    if isinstance(order, bool) or order not in (2, 3):
+        raise InvalidParameterError(f"invalid parameter `order` = {order!r}: expected 2 or 3")
+    found, meta = _pairs(
+        ddf, target, max_features=max_features, max_pairs=max_pairs,
+        triple_pairs=triple_pairs if order == 3 else None,
+        threads=threads, missing=missing, features=features, exclude=exclude,
+        split_every=split_every,
+    )
+    return _table(_interaction_rows(found), _INTERACTIONS, output, meta)

@@ -265,3 +265,33 @@ def test_without_a_cluster_the_local_threads_work() -> None:
     with dask.config.set(scheduler="threads"):
         got = cardrank.dask.rank(dd.from_pandas(df, npartitions=9), "click", output="dict")
     assert got == cardrank.rank(df, "click", output="dict")
+
+
+def test_redundancy_and_interactions_equal_one_process(client: Any) -> None:
+    rng = np.random.default_rng(11)
+    n = 6_000
+    a, b = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    site = rng.integers(0, 9, n)
+    df = pd.DataFrame(
+        {
+            "a": a.astype(str),
+            "b": b.astype(str),
+            "site": [f"s{v}" for v in site],
+            "site_copy": [f"c{v}" for v in site],
+            "noise": rng.integers(0, 50, n).astype(str),
+            "y": np.where(rng.random(n) < 0.9, a ^ b, site % 2),
+        }
+    )
+    ddf = dd.from_pandas(df, npartitions=13)
+    for kwargs in ({}, {"max_features": 3}):
+        want = cardrank.redundancy(df, "y", output="dict", **kwargs)
+        assert cardrank.dask.redundancy(ddf, "y", output="dict", **kwargs) == want
+    want = cardrank.interactions(df, "y", order=3, triple_pairs=2, output="dict")
+    got = cardrank.dask.interactions(ddf, "y", order=3, triple_pairs=2, output="dict")
+    assert got == want
+    assert {got[0]["feature_a"], got[0]["feature_b"]} == {"a", "b"}
+    assert any(r["order"] == 3 for r in got)
+    merged = cardrank.dask.state(ddf, "y", pairs=["a", "b", "site"])
+    whole = cardrank.Ranker("y", pairs=["a", "b", "site"])
+    whole.update(df)
+    assert merged.interactions() == whole.interactions()

@@ -30,6 +30,7 @@ fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pairs::PyPairResult>()?;
     m.add_function(wrap_pyfunction!(pairs::pair_run, m)?)?;
     m.add_function(wrap_pyfunction!(pairs::pair_run_path, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs::triple_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(report::report_path, m)?)?;
     let names = ranking::COLUMNS.iter().map(|(name, _)| *name);

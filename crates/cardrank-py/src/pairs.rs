@@ -256,3 +256,14 @@ pub(crate) fn pair_run_path(
 // The signatures above spell the default `max_features` as a literal (so
 // that Python sees it); it must stay the core's.
 const _: () = assert!(cardrank::pairs::DEFAULT_MAX_FEATURES == 50);
+
+/// Triples: each of `pairs` extended by every other of `features`, each
+/// once, names in the order of `features` (the candidates of the budget's
+/// triple pass).
+#[pyfunction]
+pub(crate) fn triple_candidates(
+    pairs: Vec<[String; 2]>,
+    features: Vec<String>,
+) -> Vec<[String; 3]> {
+    cardrank::pairs::triple_candidates(&pairs, &features)
+}

@@ -61,7 +61,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use self::plan::{
-    run, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES, DEFAULT_TRIPLE_PAIRS,
+    run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
+    DEFAULT_TRIPLE_PAIRS,
 };
 use self::runs::Scratch;
 pub use self::score::{Interactions, Redundancy, TupleInteraction};

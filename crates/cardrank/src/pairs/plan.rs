@@ -200,7 +200,13 @@ pub fn run<E: From<Error>>(
     let rank_of = |f: &String| ranking.features.iter().position(|s| &s.feature == f);
     pair_features.sort_by_key(rank_of);
     if let Some(t) = budget.triple_pairs {
-        let candidates = triple_candidates(&interactions, &pair_features, t);
+        let best: Vec<[String; 2]> = interactions
+            .pairs
+            .iter()
+            .take(t)
+            .map(|p| [p.features[0].clone(), p.features[1].clone()])
+            .collect();
+        let candidates = triple_candidates(&best, &pair_features);
         if !candidates.is_empty() {
             let mut names: Vec<String> = Vec::new();
             for c in candidates.iter().flatten() {
@@ -254,18 +260,24 @@ pub fn run<E: From<Error>>(
     })
 }
 
-/// Triples: each of the best `t` pairs by adjusted synergy, extended by
+/// Triples: each of `pairs` (the best by adjusted synergy, say) extended by
 /// every other feature of `features`; each triple once, its names in the
 /// order of `features`.
-fn triple_candidates(inter: &Interactions, features: &[String], t: usize) -> Vec<[String; 3]> {
+///
+/// ```
+/// let f = ["a", "b", "c", "d"].map(String::from);
+/// let t = cardrank::pairs::triple_candidates(&[["b".into(), "a".into()]], &f);
+/// assert_eq!(t, [["a", "b", "c"], ["a", "b", "d"]].map(|t| t.map(String::from)));
+/// ```
+pub fn triple_candidates(pairs: &[[String; 2]], features: &[String]) -> Vec<[String; 3]> {
     let pos = |f: &String| features.iter().position(|g| g == f).unwrap_or(usize::MAX);
     let mut out: Vec<[String; 3]> = Vec::new();
-    for p in inter.pairs.iter().take(t) {
+    for p in pairs {
         for c in features {
-            if p.features.contains(c) {
+            if p.contains(c) {
                 continue;
             }
-            let mut tri = [p.features[0].clone(), p.features[1].clone(), c.clone()];
+            let mut tri = [p[0].clone(), p[1].clone(), c.clone()];
             tri.sort_by_key(pos);
             if !out.contains(&tri) {
                 out.push(tri);
