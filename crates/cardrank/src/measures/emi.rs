@@ -53,6 +53,10 @@ pub fn expected_mutual_info(rows: &[u64], cols: &[u64], n: u64) -> f64 {
     total.value().max(0.0)
 }
 
+/// Every this many steps a walk takes its logarithm afresh, so rounding in
+/// the steps never adds up over more than this many.
+const REANCHOR: u64 = 32;
+
 /// `ln((k + 1) / k)` for `1 <= k < LOG_STEPS`, so that a walk can move its
 /// logarithm one step without calling `ln`.
 const LOG_STEPS: usize = 1 << 16;
@@ -87,9 +91,9 @@ fn log_step(table: &[f64], k: u64) -> f64 {
 
 /// `E[(k/N) ln(N k/(a b))]` for `k ~ Hypergeometric(N, a, b)`, with
 /// `1 <= a, b <= N`, by the outward ratio walk described on
-/// [`expected_mutual_info`]. The logarithm is taken once, at the mode; each
-/// step moves it by `ln((k+1)/k)` (a table), so the error of a term is a
-/// few units in the last place of the steps walked, not of `ln k`.
+/// [`expected_mutual_info`]. The logarithm is taken at the mode and every
+/// [`REANCHOR`] steps; in between, each step moves it by `ln((k+1)/k)`
+/// from a table.
 fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
     // Support: max(0, a + b - N) ..= min(a, b) (no overflow: a, b <= N).
     let lo = a.saturating_sub(n - b);
@@ -118,8 +122,8 @@ fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
     while k < hi {
         let kf = k as f64;
         w *= (af - kf) * (bf - kf) / ((kf + 1.0) * (c0 + kf + 1.0));
-        log = if k == 0 {
-            (nf / ab).ln()
+        log = if k == 0 || (k - mode) % REANCHOR == 0 {
+            (nf * (k + 1) as f64 / ab).ln()
         } else {
             log + log_step(steps, k)
         };
@@ -140,7 +144,11 @@ fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
         k -= 1;
         wsum += w;
         if k > 0 {
-            log -= log_step(steps, k);
+            log = if (mode - k) % REANCHOR == 0 {
+                (nf * k as f64 / ab).ln()
+            } else {
+                log - log_step(steps, k)
+            };
             tsum += w * term(k, log);
         }
         if w < TAIL * wsum {
