@@ -75,6 +75,10 @@ pub fn entropy(counts: &[u64], n: u64) -> f64 {
     sum.value()
 }
 
+/// Tables with at least this many cells sort packed keys (see
+/// [`mutual_info`]); smaller ones use the hash map.
+const RADIX_MIN_CELLS: usize = 1 << 12;
+
 /// Plug-in mutual information of a contingency table, in nats:
 /// `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`, with `N = t.n`.
 ///
@@ -91,8 +95,58 @@ pub fn mutual_info(t: &Contingency) -> f64 {
     if t.n == 0 || t.rows.len() < 2 || t.cols.len() < 2 {
         return 0.0;
     }
-    // Equal keys are counted in a hash map first (tables of millions of
-    // cells have few distinct keys), then the distinct keys are sorted.
+    // The sum runs over distinct (a, b, k) in increasing order, each term
+    // times its multiplicity, so that it does not depend on the order of the
+    // cells (merged states finish to the same bits). When the three fit in
+    // 64 bits, packed keys are radix-sorted; else equal keys are counted in
+    // a hash map and the distinct ones sorted. Both give the same sequence.
+    let nf = t.n as f64;
+    let sum = if t.cells.len() >= RADIX_MIN_CELLS {
+        mi_sorted(t, nf).unwrap_or_else(|| mi_grouped(t, nf))
+    } else {
+        mi_grouped(t, nf)
+    };
+    sum.max(0.0)
+}
+
+/// The MI sum over packed `(a, b, k)` keys, radix-sorted; `None` when they
+/// do not fit in 64 bits.
+fn mi_sorted(t: &Contingency, nf: f64) -> Option<f64> {
+    let width = |x: u64| u64::BITS - x.leading_zeros();
+    let max_of = |v: &[u64]| v.iter().copied().max().unwrap_or(0);
+    let max_k = t.cells.iter().map(|c| c.2).max().unwrap_or(0);
+    let (bb, bk) = (width(max_of(&t.cols)), width(max_k));
+    let bits = width(max_of(&t.rows)) + bb + bk;
+    if bits > 64 {
+        return None;
+    }
+    let mut keys: Vec<u64> = Vec::with_capacity(t.cells.len());
+    for &(i, j, k) in &t.cells {
+        let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) else {
+            continue;
+        };
+        if k > 0 && a > 0 && b > 0 {
+            keys.push((a << (bb + bk)) | (b << bk) | k);
+        }
+    }
+    crate::pairs::radix_sort(&mut keys, &mut Vec::new(), bits);
+    let mut sum = Sum::default();
+    let (mask_b, mask_k) = ((1u64 << bb) - 1, (1u64 << bk) - 1);
+    let mut at = 0;
+    while at < keys.len() {
+        let key = keys[at];
+        let run = keys[at..].iter().take_while(|&&x| x == key).count();
+        let (a, b, k) = (key >> (bb + bk), (key >> bk) & mask_b, key & mask_k);
+        let kf = k as f64;
+        sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * run as f64);
+        at += run;
+    }
+    Some(sum.value())
+}
+
+/// The MI sum with equal `(a, b, k)` counted in a hash map, then the
+/// distinct keys sorted: the same sequence of terms as [`mi_sorted`].
+fn mi_grouped(t: &Contingency, nf: f64) -> f64 {
     let mut groups: hashbrown::HashMap<(u64, u64, u64), u64> = hashbrown::HashMap::new();
     for &(i, j, k) in &t.cells {
         let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) else {
@@ -104,13 +158,62 @@ pub fn mutual_info(t: &Contingency) -> f64 {
     }
     let mut keys: Vec<((u64, u64, u64), u64)> = groups.into_iter().collect();
     keys.sort_unstable();
-    let nf = t.n as f64;
     let mut sum = Sum::default();
     for ((a, b, k), m) in keys {
         let kf = k as f64;
         sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * m as f64);
     }
-    sum.value().max(0.0)
+    sum.value()
+}
+
+#[cfg(test)]
+mod mi_tests {
+    use super::*;
+
+    #[test]
+    fn sorted_and_grouped_sums_agree_bit_for_bit() {
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let (nr, nc) = (300usize, 40usize);
+        let mut cells = Vec::new();
+        let (mut rows, mut cols) = (vec![0u64; nr], vec![0u64; nc]);
+        for i in 0..nr {
+            for j in 0..nc {
+                if next(3) == 0 {
+                    continue;
+                }
+                let k = 1 + next(4) * next(4);
+                rows[i] += k;
+                cols[j] += k;
+                cells.push((i as u32, j as u32, k));
+            }
+        }
+        let n = rows.iter().sum();
+        let t = Contingency {
+            rows,
+            cols,
+            cells,
+            n,
+        };
+        assert!(t.cells.len() >= RADIX_MIN_CELLS);
+        let nf = n as f64;
+        let sorted = mi_sorted(&t, nf).unwrap();
+        assert_eq!(sorted.to_bits(), mi_grouped(&t, nf).to_bits());
+        assert_eq!(mutual_info(&t).to_bits(), sorted.max(0.0).to_bits());
+        // Counts too wide to pack: the grouped sum.
+        let wide = Contingency {
+            rows: vec![1 << 40, 1 << 40],
+            cols: vec![1 << 40, 1 << 40],
+            cells: vec![(0, 0, 1 << 39), (1, 1, 1 << 39)],
+            n: 1 << 41,
+        };
+        assert!(mi_sorted(&wide, (1u64 << 41) as f64).is_none());
+    }
 }
 
 /// Adjusted mutual information with scikit-learn's semantics

@@ -132,7 +132,7 @@ pub(crate) fn sparse_batch(
 }
 
 /// LSD radix sort of keys below `2^bits`.
-fn radix_sort(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, bits: u32) {
+pub(crate) fn radix_sort(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, bits: u32) {
     let buckets = 1usize << DIGIT;
     let mask = (buckets - 1) as u64;
     let mut counts = vec![0usize; buckets];
