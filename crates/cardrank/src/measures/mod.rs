@@ -182,14 +182,14 @@ mod mi_tests {
         let (nr, nc) = (300usize, 40usize);
         let mut cells = Vec::new();
         let (mut rows, mut cols) = (vec![0u64; nr], vec![0u64; nc]);
-        for i in 0..nr {
-            for j in 0..nc {
+        for (i, row) in rows.iter_mut().enumerate() {
+            for (j, col) in cols.iter_mut().enumerate() {
                 if next(3) == 0 {
                     continue;
                 }
                 let k = 1 + next(4) * next(4);
-                rows[i] += k;
-                cols[j] += k;
+                *row += k;
+                *col += k;
                 cells.push((i as u32, j as u32, k));
             }
         }
