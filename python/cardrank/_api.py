@@ -154,9 +154,15 @@ def _misaligned(pa: Any, array: Any) -> bool:
     return isinstance(array, pa.DictionaryArray) and _misaligned(pa, array.dictionary)
 
 
+_REALIGN_MAX_ARRAYS = 4096
+"""Tables of more arrays than this are passed on unchecked (the check runs in
+Python, a few microseconds an array)."""
+
+
 def _realigned(data: Any) -> Any:
-    """pyarrow data with every misaligned array copied (into fresh, aligned
-    buffers); aligned data, the usual case, is returned as it is.
+    """A pyarrow Table or RecordBatch with every misaligned array copied (into
+    fresh, aligned buffers); aligned data, the usual case, is returned as it
+    is, and so are other objects.
 
     Buffers can be misaligned after a trip through pickle protocol 5 (Dask
     moves pandas partitions that way) or from a slice of an IPC file in
@@ -169,6 +175,8 @@ def _realigned(data: Any) -> Any:
         return pa.concat_arrays([array]) if _misaligned(pa, array) else array
 
     if isinstance(data, pa.Table):
+        if sum(col.num_chunks for col in data.columns) > _REALIGN_MAX_ARRAYS:
+            return data  # checking would cost more than it is worth
         columns = [col.chunks for col in data.columns]
         if not any(_misaligned(pa, c) for chunks in columns for c in chunks):
             return data
@@ -179,8 +187,6 @@ def _realigned(data: Any) -> Any:
         if not any(_misaligned(pa, c) for c in data.columns):
             return data
         return pa.RecordBatch.from_arrays([fix(c) for c in data.columns], schema=data.schema)
-    if isinstance(data, pa.RecordBatchReader):
-        return pa.RecordBatchReader.from_batches(data.schema, (_realigned(b) for b in data))
     return data
 
 
