@@ -248,7 +248,7 @@ def interactions(
     Each tuple is taken as one feature (its levels are the observed value
     tuples, exactly): ``joint_mi`` = MI(AB; Y), its exact expectation, and
     ``synergy`` = MI(AB; Y) - MI(A; Y) - MI(B; Y); ``adjusted_synergy`` uses
-    MI - EMI throughout. ``log10_q`` is the Benjamini-Hochberg q-value of
+    MI - EMI throughout, a member below chance counting as 0. ``log10_q`` is the Benjamini-Hochberg q-value of
     the joint relevance across every tested pair and triple (binary
     targets), so noise does not win by being tried often.
 

@@ -340,3 +340,25 @@ def test_exclude_with_a_file(xor: pd.DataFrame, tmp_path: Path) -> None:
     assert "noise2" not in {c["name"] for c in report["columns"]}
     with pytest.raises(cardrank.UnknownColumnError, match="nope"):
         cardrank.rank(path, "y", exclude=["nope"])
+
+
+def test_an_id_column_lends_no_synergy(xor: pd.DataFrame) -> None:
+    # A column unique per row is far below chance on its own; floored at 0,
+    # its members' relevance leaves it no synergy to be picked for.
+    df = xor.assign(row_id=[f"r{i}" for i in range(len(xor))])
+    pairs = cardrank.interactions(df, "y", output="dict")
+    with_id = [p for p in pairs if "row_id" in (p["feature_a"], p["feature_b"])]
+    assert max(p["adjusted_synergy"] for p in with_id) < 0.01
+    steps = cardrank.select(df, "y", 3, output="dict")
+    assert [s["feature"] for s in steps] == ["site", "a", "b"]
+
+
+def test_3mr_keeps_no_id_on_census(shared_data: Path) -> None:
+    path = shared_data / "census_income_kdd.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False).sample(20_000, random_state=0)
+    half = (len(df.columns) - 1) // 2
+    steps = cardrank.select(df, "income", half, max_features=100, output="dict")
+    assert len(steps) == half
+    assert "instance_weight" not in {s["feature"] for s in steps}

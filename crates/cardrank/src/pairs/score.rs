@@ -51,7 +51,9 @@ pub struct TupleInteraction {
     /// Interaction gain, raw: MI(AB;Y) - MI(A;Y) - MI(B;Y) (minus MI(C;Y)
     /// for a triple).
     pub synergy: f64,
-    /// The same with every MI replaced by MI - EMI (sorted by).
+    /// The same with every MI replaced by MI - EMI, a member's MI - EMI
+    /// counted as 0 when it is below chance (sorted by): `(MI - EMI)(AB;Y)
+    /// - max(0, (MI - EMI)(A;Y)) - max(0, (MI - EMI)(B;Y))`.
     pub adjusted_synergy: f64,
     /// Triples only: `joint_adjusted` minus the best `joint_adjusted` of
     /// its three pairs, when all three pairs were counted.
@@ -261,7 +263,10 @@ fn score_tuple(
         joint_z: measures::z_score(mi, emi, sd),
         log10_q: None,
         synergy: mi - members.iter().map(|s| s.mi).sum::<f64>(),
-        adjusted_synergy: (mi - emi) - members.iter().map(|s| s.adjusted).sum::<f64>(),
+        // A member below chance counts as 0, not as a negative: else an
+        // ID-like column (MI far below its EMI) would make every pair it is
+        // in look synergistic.
+        adjusted_synergy: (mi - emi) - members.iter().map(|s| s.adjusted.max(0.0)).sum::<f64>(),
         gain_over_pairs: None,
     };
     drop(joint);
