@@ -11,6 +11,11 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 
 - :func:`rank` ranks pandas, polars or pyarrow data, any object with
   ``__arrow_c_stream__``, or a CSV/TSV file.
+- :func:`redundancy`, :func:`interactions` and :func:`select` measure
+  feature pairs (and triples) and select a relevant, non-redundant,
+  complementary set (3MR).
+- :func:`report` checks every column (missing, constant, ID-like,
+  duplicate, label leak, drift, rare values) and writes an HTML report.
 - :class:`Ranker` does the same batch by batch; rankers merge exactly and
   pickle, for multiprocessing or Dask.
 - :mod:`cardrank.sklearn` has a scikit-learn feature selector.
@@ -25,79 +30,25 @@ from __future__ import annotations
 
 from . import exceptions
 from ._api import Output, Ranker, Score, rank
+from ._pairs import interactions, redundancy, select
+from ._report import report
 from ._core import COLUMNS, __version__
-from .exceptions import (
-    CardrankError,
-    ConstantTargetError,
-    DecompressError,
-    DuplicateColumnError,
-    EmptyInputError,
-    InputError,
-    InvalidOptionError,
-    InvalidParameterError,
-    InvalidStateError,
-    InvalidUtf8Error,
-    IpcError,
-    LengthMismatchError,
-    MissingTargetError,
-    NoFeaturesError,
-    NoMatchError,
-    NoRowsError,
-    OpenError,
-    ParquetError,
-    RaggedRowError,
-    ReadError,
-    RowTooLargeError,
-    SchemaChangedError,
-    SchemaMismatchError,
-    StateMismatchError,
-    ThreadPoolError,
-    UnknownColumnError,
-    UnsupportedInputError,
-    UnsupportedTypeError,
-    VwSyntaxError,
-    WriteError,
-)
+from .exceptions import *  # noqa: F403 (every exception class, listed in exceptions.__all__)
 
 __all__ = [
     "COLUMNS",
-    "CardrankError",
-    "ConstantTargetError",
-    "DecompressError",
-    "DuplicateColumnError",
-    "EmptyInputError",
-    "InputError",
-    "InvalidOptionError",
-    "InvalidParameterError",
-    "InvalidStateError",
-    "InvalidUtf8Error",
-    "IpcError",
-    "LengthMismatchError",
-    "MissingTargetError",
-    "NoFeaturesError",
-    "NoMatchError",
-    "NoRowsError",
-    "OpenError",
     "Output",
-    "ParquetError",
-    "RaggedRowError",
     "Ranker",
-    "ReadError",
-    "RowTooLargeError",
-    "SchemaChangedError",
-    "SchemaMismatchError",
     "Score",
-    "StateMismatchError",
-    "ThreadPoolError",
-    "UnknownColumnError",
-    "UnsupportedInputError",
-    "UnsupportedTypeError",
-    "VwSyntaxError",
-    "WriteError",
     "__version__",
     "exceptions",
+    "interactions",
     "rank",
+    "redundancy",
+    "report",
+    "select",
 ]
+__all__ += exceptions.__all__
 
 
 def __getattr__(name: str) -> object:

@@ -7,6 +7,7 @@ buffers), and the finished ranking becomes the table type asked for.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -69,6 +70,44 @@ def _names(value: Iterable[str] | None, name: str) -> list[str] | None:
     if isinstance(value, (str, bytes)):
         raise TypeError(f"`{name}` must be a list of strings, not a single {type(value).__name__}")
     return [str(v) for v in value]
+
+
+def _ranker_params(
+    threads: int | None,
+    missing: Iterable[str] | None,
+    features: Iterable[str] | None,
+    exclude: Iterable[str] | None,
+    score: str,
+    pairs: Iterable[str] | None,
+    triples: Iterable[Iterable[str]] | None,
+) -> dict[str, Any]:
+    """The parameters of a :class:`Ranker`, checked for type, as kept for
+    pickling."""
+    params: dict[str, Any] = {
+        "threads": threads,
+        "missing": _names(missing, "missing"),
+        "features": _names(features, "features"),
+        "exclude": _names(exclude, "exclude"),
+        "score": score,
+    }
+    if pairs is not None:
+        params["pairs"] = _names(pairs, "pairs")
+    if triples is not None:
+        if isinstance(triples, (str, bytes)):
+            raise TypeError("`triples` must be a list of 3-name lists, not a single string")
+        checked = [_names(t, "triples") for t in triples]
+        for t in checked:
+            if t is None or len(t) != 3:
+                raise InvalidParameterError(
+                    f"invalid parameter `triples`: {t!r} is not three feature names"
+                )
+        params["triples"] = checked
+    return params
+
+
+def _core_params(params: dict[str, Any]) -> dict[str, Any]:
+    """`params` as the extension takes them (threads resolved after fork)."""
+    return {**params, "threads": _resolve_threads(params["threads"])}
 
 
 def _check_output(output: str) -> None:
@@ -176,6 +215,10 @@ class Ranker:
         score: What features are sorted by: ``"adjusted"`` (MI minus its
             expectation under permutation, the default), ``"mi"``, ``"ami"``
             or ``"z"``.
+        pairs: Also count every pair among these features (single-valued
+            columns), for :meth:`interactions`. The tables merge and pickle
+            with the rest.
+        triples: Also count these triples (lists of three feature names).
 
     Raises:
         InvalidParameterError: for a bad ``threads`` or ``score``.
@@ -202,15 +245,11 @@ class Ranker:
         features: Iterable[str] | None = None,
         exclude: Iterable[str] | None = None,
         score: Score = "adjusted",
+        pairs: Iterable[str] | None = None,
+        triples: Iterable[Iterable[str]] | None = None,
     ) -> None:
-        self._params: dict[str, Any] = {
-            "threads": threads,
-            "missing": _names(missing, "missing"),
-            "features": _names(features, "features"),
-            "exclude": _names(exclude, "exclude"),
-            "score": score,
-        }
-        self._inner = _core.Ranker(target, **{**self._params, "threads": _resolve_threads(threads)})
+        self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        self._inner = _core.Ranker(target, **_core_params(self._params))
 
     @classmethod
     def from_bytes(
@@ -222,28 +261,24 @@ class Ranker:
         features: Iterable[str] | None = None,
         exclude: Iterable[str] | None = None,
         score: Score = "adjusted",
+        pairs: Iterable[str] | None = None,
+        triples: Iterable[Iterable[str]] | None = None,
     ) -> Self:
         """A ranker continuing from the bytes of :meth:`to_bytes`.
 
         The target and the missing tokens come from the bytes (a
         ``missing`` given here must equal them). The other parameters are as
-        for :class:`Ranker`.
+        for :class:`Ranker`; ``pairs`` and ``triples`` must be those the
+        bytes were counted with.
 
         Raises:
             InvalidStateError: if the bytes are not a cardrank state.
-            StateMismatchError: if ``missing`` differs from the state's.
+            StateMismatchError: if ``missing``, ``pairs`` or ``triples``
+                differ from the state's.
         """
         self = cls.__new__(cls)
-        self._params = {
-            "threads": threads,
-            "missing": _names(missing, "missing"),
-            "features": _names(features, "features"),
-            "exclude": _names(exclude, "exclude"),
-            "score": score,
-        }
-        self._inner = _core.Ranker.from_bytes(
-            bytes(data), **{**self._params, "threads": _resolve_threads(threads)}
-        )
+        self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        self._inner = _core.Ranker.from_bytes(bytes(data), **_core_params(self._params))
         return self
 
     def update(self, data: Any) -> None:
@@ -292,6 +327,21 @@ class Ranker:
         """
         _check_output(output)
         return _convert(self._inner.finish(), output)
+
+    def interactions(self) -> dict[str, Any]:
+        """Redundancy, joint relevance and synergy of the tuples counted with
+        ``pairs`` and ``triples``, as a dict: ``rows``, ``features``,
+        ``relevance``, ``pairs_tested``, ``triples_tested`` and the lists
+        ``redundancy`` (most redundant first), ``pairs`` and ``triples``
+        (largest adjusted synergy first); see :func:`cardrank.redundancy`
+        and :func:`cardrank.interactions` for the measures.
+
+        Raises:
+            InvalidParameterError: if the ranker counts no pairs.
+            NoRowsError: if no rows were added.
+        """
+        found: dict[str, Any] = json.loads(self._inner.interactions_json())
+        return found
 
     @property
     def rows(self) -> int:

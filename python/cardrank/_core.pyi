@@ -10,7 +10,7 @@ from typing import Any, Protocol, final
 
 from typing_extensions import CapsuleType
 
-__all__ = ["Ranker", "Ranking", "COLUMNS", "__version__"]
+__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "report", "report_path", "COLUMNS", "__version__"]
 
 __version__: str
 COLUMNS: tuple[str, ...]
@@ -37,6 +37,8 @@ class Ranker:
         features: list[str] | None = None,
         exclude: list[str] | None = None,
         score: str = "adjusted",
+        pairs: list[str] | None = None,
+        triples: list[list[str]] | None = None,
     ) -> Ranker: ...
     @staticmethod
     def from_bytes(
@@ -47,6 +49,8 @@ class Ranker:
         features: list[str] | None = None,
         exclude: list[str] | None = None,
         score: str = "adjusted",
+        pairs: list[str] | None = None,
+        triples: list[list[str]] | None = None,
     ) -> Ranker:
         """A ranker continuing from `to_bytes()` output."""
 
@@ -66,6 +70,10 @@ class Ranker:
 
     def finish(self) -> Ranking:
         """Computes every measure of every feature and sorts them."""
+
+    def interactions_json(self) -> str:
+        """Redundancy, joint relevance and synergy of the counted tuples, as
+        JSON."""
 
     @property
     def rows(self) -> int:
@@ -109,3 +117,95 @@ class Ranking:
         """The table as an Arrow C stream of one batch."""
 
     def __len__(self) -> int: ...
+
+@final
+class PairResult:
+    """A ranking with the redundancy, joint relevance and synergy of the
+    counted feature tuples, and the budget used."""
+
+    @property
+    def ranking(self) -> Ranking:
+        """The ranking of every feature."""
+
+    def interactions_json(self) -> str:
+        """The measures of every counted tuple, as JSON."""
+
+    def budget_json(self) -> str:
+        """What was counted, as JSON."""
+
+    def select(
+        self,
+        k: int,
+        *,
+        alpha: float = 1.0,
+        beta: float = 1.0,
+        aggregate: str = "mean",
+        pair_steps: bool = True,
+    ) -> str:
+        """Greedy mRMR / 3MR selection of `k` features, as JSON."""
+
+def pair_run(
+    data: _ArrowStream | _ArrowArray,
+    target: str,
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    max_features: int = 50,
+    max_pairs: int | None = None,
+    triple_pairs: int | None = None,
+) -> PairResult:
+    """Ranks Arrow data and counts pairs (and triples) within the budget."""
+
+def pair_run_path(
+    path: str | os.PathLike[str],
+    target: str,
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    max_features: int = 50,
+    max_pairs: int | None = None,
+    triple_pairs: int | None = None,
+) -> PairResult:
+    """Ranks a file and counts pairs (and triples) within the budget."""
+
+def report(
+    data: _ArrowStream | _ArrowArray,
+    target: str,
+    out: str | os.PathLike[str],
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    top_values: int = 10,
+    unusual_rows: int = 20,
+    heatmap: int = 15,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Writes the data-quality report of Arrow data into `out`; returns
+    quality.json."""
+
+def report_path(
+    path: str | os.PathLike[str],
+    target: str,
+    out: str | os.PathLike[str],
+    *,
+    threads: int | None = None,
+    missing: list[str] | None = None,
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    score: str = "adjusted",
+    top_values: int = 10,
+    unusual_rows: int = 20,
+    heatmap: int = 15,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Writes the data-quality report of a file into `out`; returns
+    quality.json."""

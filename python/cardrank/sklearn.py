@@ -2,7 +2,8 @@
 
 :class:`CardinalitySelector` ranks the columns of ``X`` with
 :func:`cardrank.rank` against ``y`` and keeps the best ``k`` (or those whose
-score reaches ``threshold``). It works on pandas and polars DataFrames, pyarrow
+score reaches ``threshold``); with ``method="3mr"`` it selects ``k``
+relevant, non-redundant, complementary features with :func:`cardrank.select`. It works on pandas and polars DataFrames, pyarrow
 Tables and 2-D arrays of categories (strings, objects, integers, booleans or
 floats), inside a :class:`~sklearn.pipeline.Pipeline` or a
 :class:`~sklearn.compose.ColumnTransformer`.
@@ -17,6 +18,8 @@ Requires scikit-learn >= 1.6, numpy and pyarrow.
 
 from __future__ import annotations
 
+import json
+import math
 import numbers
 import sys
 from typing import Any
@@ -29,6 +32,7 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
 from ._api import _pandas_to_arrow, rank
+from ._pairs import _run as _pair_run
 from .exceptions import ConstantTargetError
 
 __all__ = ["CardinalitySelector"]
@@ -121,6 +125,21 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         that name for a method, which pipelines call.)
     threads : int, default=None
         Worker threads (``None``: ``CARDRANK_THREADS``, else all cores).
+    method : {"rank", "3mr"}, default="rank"
+        ``"rank"`` keeps the best features by ``scoring``. ``"3mr"`` selects
+        ``k`` features greedily by relevance minus ``alpha`` times their
+        redundancy with those already taken plus ``beta`` times their synergy
+        with them (:func:`cardrank.select`): a copy of a kept feature is not
+        kept again, and a pair that only tells together (XOR) can be. Needs
+        ``k``, not ``threshold``.
+    alpha : float, default=1.0
+        With ``method="3mr"``: weight of redundancy.
+    beta : float, default=1.0
+        With ``method="3mr"``: weight of synergy (0: mRMR).
+    max_features : int, default=50
+        With ``method="3mr"``: the candidates are the best ``max(k,
+        max_features)`` features by ``scoring``; every pair among them is
+        counted.
 
     Attributes
     ----------
@@ -131,6 +150,9 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         measure; see ``cardrank.COLUMNS``).
     k_ : int or None
         The number of features kept by ``k`` (None with ``threshold``).
+    selection_ : pyarrow.Table or None
+        With ``method="3mr"``: the selection steps in order (see
+        :func:`cardrank.select`); None otherwise.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -153,15 +175,35 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         threshold: float | None = None,
         scoring: str = "adjusted",
         threads: int | None = None,
+        method: str = "rank",
+        alpha: float = 1.0,
+        beta: float = 1.0,
+        max_features: int = 50,
     ) -> None:
         self.k = k
         self.threshold = threshold
         self.scoring = scoring
         self.threads = threads
+        self.method = method
+        self.alpha = alpha
+        self.beta = beta
+        self.max_features = max_features
 
     def _check_params(self, n_features: int) -> int | None:
         """The number of features to keep (None: by threshold)."""
         k, threshold = self.k, self.threshold
+        if self.method not in ("rank", "3mr"):
+            raise ValueError(f"method must be 'rank' or '3mr', got {self.method!r}")
+        if self.method == "3mr":
+            if threshold is not None:
+                raise ValueError("method='3mr' selects k features: give k, not threshold")
+            for name in ("alpha", "beta"):
+                value = getattr(self, name)
+                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                    raise ValueError(f"{name} must be a finite number, got {value!r}")
+            m = self.max_features
+            if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 2:
+                raise ValueError(f"max_features must be an integer >= 2, got {m!r}")
         if k is not None and threshold is not None:
             raise ValueError(
                 f"give either k or threshold, not both (got k={k!r}, threshold={threshold!r})"
@@ -232,7 +274,11 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             target = "_" + target + "_"
         table = pa.table(dict(zip(names, columns, strict=True)) | {target: _numpy_column(y)})
         try:
-            ranking = rank(table, target, threads=self.threads, score=self.scoring)  # type: ignore[arg-type]
+            if self.method == "3mr":
+                ranking, chosen = self._select(table, target, n_features)
+            else:
+                ranking = rank(table, target, threads=self.threads, score=self.scoring)  # type: ignore[arg-type]
+                chosen = None
         except ConstantTargetError as e:
             raise ConstantTargetError(
                 f"y has one class (a single value) in all {len(y)} samples: "
@@ -245,6 +291,17 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         self.scores_[order] = ranking.column("score").to_numpy()
         self._ranks = np.empty(n_features, dtype=np.int64)
         self._ranks[order] = ranking.column("rank").to_numpy()
+        self.selection_ = None
+        self._selected: np.ndarray | None = None
+        if chosen is not None:
+            # Support by selection; the selection order is the rank order.
+            self._selected = np.zeros(n_features, dtype=bool)
+            steps = chosen["selected"]
+            for step in steps:
+                self._selected[position[step["feature"]]] = True
+            self.selection_ = pa.Table.from_pylist(
+                [s | {"feature": display[position[s["feature"]]]} for s in steps]
+            ) if steps else None
         if names is not display:
             shown = pa.array([display[i] for i in order], pa.string())
             ranking = ranking.set_column(
@@ -253,8 +310,23 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         self.ranking_ = ranking
         return self
 
+    def _select(self, table: pa.Table, target: str, n_features: int) -> tuple[pa.Table, Any]:
+        """The ranking and the 3MR selection of ``k_`` features."""
+        k = self.k_ if self.k_ is not None else min(_DEFAULT_K, n_features)
+        result = _pair_run(
+            table, target, threads=self.threads, missing=None, features=None, exclude=None,
+            score=self.scoring,  # type: ignore[arg-type]
+            max_features=max(int(self.max_features), k), max_pairs=None, triple_pairs=None,
+        )
+        chosen = json.loads(
+            result.select(k, alpha=float(self.alpha), beta=float(self.beta), aggregate="mean")
+        )
+        return pa.table(result.ranking), chosen
+
     def _get_support_mask(self) -> np.ndarray:
         check_is_fitted(self)
+        if self._selected is not None:
+            return np.asarray(self._selected)
         if self.k_ is None:
             threshold = float(self.threshold) if self.threshold is not None else -np.inf
             return np.asarray(self.scores_ >= threshold)

@@ -209,7 +209,7 @@ pub fn compare(a: &Path, b: &Path, p: f64, top: usize) -> Result<Comparison, Cli
 }
 
 fn table(c: &Comparison) -> String {
-    let opt = |x: Option<f64>| x.map_or("-".into(), crate::svg::short);
+    let opt = |x: Option<f64>| x.map_or("-".into(), cardrank_report::svg::short);
     let mut s = format!(
         "A: {} ({} features)\nB: {} ({} features)\nrank-biased overlap (p = {}, extrapolated): {:.4}\n",
         c.a, c.features_a, c.b, c.features_b, c.p, c.rbo

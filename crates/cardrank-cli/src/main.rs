@@ -7,7 +7,6 @@
 mod compare;
 mod demo;
 mod error;
-mod html;
 mod input;
 mod output;
 mod pair_output;
@@ -15,7 +14,6 @@ mod pairs;
 mod rank;
 mod report;
 mod select;
-mod svg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,7 +58,7 @@ pub struct RankOptions {
     /// Write results as one JSON object to stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also write ranking.tsv and ranking.json into this directory.
+    /// Also write ranking.tsv and ranking.json into this directory (`select`: selection.tsv and selection.json too; with pairs: redundancy.tsv, pairs.tsv, triples.tsv).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads (default: CARDRANK_THREADS, else all cores).

@@ -115,35 +115,9 @@ fn write_files(
         .map_err(|e| CliError::output(json_path.display().to_string(), e))
 }
 
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| format!("{v}")).unwrap_or_default()
-}
-
 /// Every field, tab-separated, one feature per line.
 pub fn tsv(ranking: &Ranking) -> String {
-    let mut s = String::from(
-        "rank\tfeature\tcardinality\tmissing_share\tentropy\tmi\texpected_mi\tami\tscore\tadjusted\tnull_sd\tz\tg_test_log10_p\tlog10_q\n",
-    );
-    for f in &ranking.features {
-        s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            f.rank,
-            f.feature.replace(['\t', '\n'], " "),
-            f.cardinality,
-            f.missing_share,
-            f.entropy,
-            f.mi,
-            f.expected_mi,
-            f.ami,
-            f.score,
-            f.adjusted,
-            opt(f.null_sd),
-            opt(f.z),
-            f.g_test_log10_p,
-            opt(f.log10_q),
-        ));
-    }
-    s
+    cardrank_report::ranking_tsv(ranking)
 }
 
 fn row(f: &FeatureScore, width: usize) -> String {

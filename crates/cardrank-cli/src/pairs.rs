@@ -9,10 +9,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use cardrank::{Interactions, PairSpec, Ranker, Ranking};
+use cardrank::{Interactions, PairBudget, Ranker, Ranking};
 use cardrank_io::BatchSource;
 use clap::Args;
-use serde::Serialize;
 
 use crate::error::CliError;
 use crate::input::InputJson;
@@ -49,28 +48,8 @@ impl PairArgs {
     }
 }
 
-/// What was counted, and why not more.
-#[derive(Serialize, Debug, Clone)]
-pub struct Budget {
-    /// Features ranked.
-    pub features_ranked: usize,
-    /// `--max-features`.
-    pub max_features: usize,
-    /// `--max-pairs`, if given.
-    pub max_pairs: Option<usize>,
-    /// The features whose pairs were counted, best first.
-    pub pair_features: Vec<String>,
-    /// Pairs counted.
-    pub pairs_tested: usize,
-    /// `--triple-pairs`, when triples were counted.
-    pub triple_pairs: Option<usize>,
-    /// Triples counted.
-    pub triples_tested: usize,
-    /// Passes over the input.
-    pub passes: usize,
-    /// The budget in words.
-    pub note: String,
-}
+/// What was counted, and why not more (the JSON's `pair_budget`).
+pub use cardrank::BudgetUsed as Budget;
 
 /// Everything a pair run produces.
 pub struct PairRun {
@@ -108,18 +87,8 @@ fn pass(reader: Box<dyn BatchSource>, ranker: &mut Ranker, quiet: bool) -> Resul
     Ok(())
 }
 
-/// The largest M <= `max_features` with M (M - 1) / 2 <= `max_pairs`.
-pub fn budget_features(max_features: usize, max_pairs: Option<usize>) -> usize {
-    let mut m = max_features;
-    if let Some(p) = max_pairs {
-        while m > 1 && m * (m - 1) / 2 > p {
-            m -= 1;
-        }
-    }
-    m
-}
-
-/// Ranks, then counts pairs (and triples when `triples`) within the budget.
+/// Ranks, then counts pairs (and triples when `triples`) within the budget
+/// (the passes are [`cardrank::pairs::run`]'s).
 pub fn run_pairs(a: &RankArgs, pa: &PairArgs, triples: bool) -> Result<PairRun, CliError> {
     let start = Instant::now();
     if a.input.max_distinct.is_some() {
@@ -127,7 +96,12 @@ pub fn run_pairs(a: &RankArgs, pa: &PairArgs, triples: bool) -> Result<PairRun, 
             "--max-distinct cannot be combined with pairs (--redundancy, --interactions, select): folding renumbers values".into(),
         ));
     }
-    let m = budget_features(pa.max_features, pa.max_pairs);
+    let budget = PairBudget {
+        max_features: pa.max_features,
+        max_pairs: pa.max_pairs,
+        triple_pairs: triples.then_some(pa.triple_pairs),
+    };
+    let m = budget.features();
     if m < 2 {
         return Err(CliError::Usage(format!(
             "pairs need at least 2 features: --max-features {} with --max-pairs {} leaves {m}",
@@ -164,127 +138,33 @@ pub fn run_pairs(a: &RankArgs, pa: &PairArgs, triples: bool) -> Result<PairRun, 
         .filter(|f| !f.data_type().is_nested())
         .map(|f| f.name().clone())
         .collect();
-    let one_pass = pairable.len() <= m;
-    if !one_pass && stdin {
+    if !budget.one_pass(pairable.len()) && stdin {
         return Err(CliError::Usage(format!(
             "standard input can be read once: pairs among the best {m} of {} features need a second pass; pass a file or --max-features {}",
             pairable.len(),
             pairable.len()
         )));
     }
-    let first_params = if one_pass {
-        params.clone().pairs(PairSpec::among(&pairable))
-    } else {
-        params.clone()
-    };
-    let mut ranker = Ranker::new(first_params)?;
-    pass(reader, &mut ranker, a.opts.quiet)?;
-    let ranking = ranker.finish()?;
+    let mut first = Some(reader);
+    let run = cardrank::pairs::run(params, all.len(), &pairable, &budget, |ranker, cols| {
+        let reader = match (first.take(), cols) {
+            (Some(reader), None) => reader,
+            (_, cols) => open(a, cols.map(<[String]>::to_vec))?,
+        };
+        pass(reader, ranker, a.opts.quiet)
+    })?;
     let input = InputJson::new(progress.report(), None, Vec::new());
-    let (mut interactions, chosen, mut passes) = if one_pass {
-        (ranker.interactions()?, pairable.clone(), 1)
-    } else {
-        let chosen: Vec<String> = ranking
-            .features
-            .iter()
-            .map(|f| f.feature.clone())
-            .filter(|f| pairable.contains(f))
-            .take(m)
-            .collect();
-        let mut second = Ranker::new(
-            params
-                .clone()
-                .features(&chosen)
-                .pairs(PairSpec::among(&chosen)),
-        )?;
-        pass(open(a, Some(chosen.clone()))?, &mut second, a.opts.quiet)?;
-        (second.interactions()?, chosen, 2)
-    };
-    drop(ranker);
-    // Relevance order for the budget's list.
-    let mut pair_features = chosen;
-    let rank_of = |f: &String| ranking.features.iter().position(|s| &s.feature == f);
-    pair_features.sort_by_key(rank_of);
-    let mut triple_pairs = None;
-    if triples {
-        let t = pa.triple_pairs;
-        triple_pairs = Some(t);
-        let candidates = triple_candidates(&interactions, &pair_features, t);
-        if !candidates.is_empty() {
-            let mut names: Vec<String> = Vec::new();
-            for c in candidates.iter().flatten() {
-                if !names.contains(c) {
-                    names.push(c.clone());
-                }
-            }
-            let spec = PairSpec::default().with_triples(candidates);
-            let mut third = Ranker::new(params.features(&names).pairs(spec))?;
-            pass(open(a, Some(names))?, &mut third, a.opts.quiet)?;
-            interactions.add_triples(third.interactions()?);
-            passes += 1;
-        }
-    }
-    let note = format!(
-        "pairs among the best {} of {} features by relevance ({} pairs{}){}",
-        pair_features.len(),
-        all.len(),
-        interactions.pairs_tested,
-        if m < pa.max_features {
-            format!(", --max-pairs {} lowered --max-features {} to {m}", pa.max_pairs.unwrap_or(0), pa.max_features)
-        } else {
-            String::new()
-        },
-        match triple_pairs {
-            Some(t) => format!(
-                "; triples: the best {t} pairs by adjusted synergy, each extended by every other of those features ({} triples)",
-                interactions.triples_tested
-            ),
-            None => String::new(),
-        }
-    );
-    let budget = Budget {
-        features_ranked: all.len(),
-        max_features: pa.max_features,
-        max_pairs: pa.max_pairs,
-        pair_features,
-        pairs_tested: interactions.pairs_tested,
-        triple_pairs,
-        triples_tested: interactions.triples_tested,
-        passes,
-        note,
-    };
     let meta = Meta {
         source: crate::input::source_name(&a.files),
         seconds: start.elapsed().as_secs_f64(),
     };
     Ok(PairRun {
-        ranking,
-        interactions,
-        budget,
+        ranking: run.ranking,
+        interactions: run.interactions,
+        budget: run.budget,
         input,
         meta,
     })
-}
-
-/// Triples: each of the best `t` pairs by adjusted synergy, extended by
-/// every other feature of `features`; each triple once, its names in the
-/// order of `features`.
-fn triple_candidates(inter: &Interactions, features: &[String], t: usize) -> Vec<[String; 3]> {
-    let pos = |f: &String| features.iter().position(|g| g == f).unwrap_or(usize::MAX);
-    let mut out: Vec<[String; 3]> = Vec::new();
-    for p in inter.pairs.iter().take(t) {
-        for c in features {
-            if p.features.contains(c) {
-                continue;
-            }
-            let mut tri = [p.features[0].clone(), p.features[1].clone(), c.clone()];
-            tri.sort_by_key(pos);
-            if !out.contains(&tri) {
-                out.push(tri);
-            }
-        }
-    }
-    out
 }
 
 /// `cardrank rank` with pair output.

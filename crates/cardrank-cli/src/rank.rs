@@ -76,6 +76,18 @@ pub fn consume<I>(reader: I, ranker: &mut Ranker, bar: &ProgressBar) -> Result<(
 where
     I: Iterator<Item = cardrank_io::Result<RecordBatch>> + Send,
 {
+    each_batch(reader, bar, |batch| Ok(ranker.update(batch)?))
+}
+
+/// Reads batches on a second thread while this one hands each to `f`.
+pub fn each_batch<I>(
+    reader: I,
+    bar: &ProgressBar,
+    mut f: impl FnMut(&RecordBatch) -> Result<(), CliError>,
+) -> Result<(), CliError>
+where
+    I: Iterator<Item = cardrank_io::Result<RecordBatch>> + Send,
+{
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<cardrank_io::Result<RecordBatch>>(2);
         s.spawn(move || {
@@ -90,7 +102,7 @@ where
         for item in rx {
             let batch = item?;
             rows += batch.num_rows() as u64;
-            ranker.update(&batch)?;
+            f(&batch)?;
             bar.set_message(format!("{rows} rows"));
             bar.tick();
         }

@@ -53,7 +53,18 @@ pub(crate) fn run(a: &SelectArgs) -> Result<(), CliError> {
         aggregate: a.aggregate.parse::<Aggregate>()?,
         pair_steps: !a.no_pair_steps,
     };
-    let run = run_pairs(&a.rank, &a.rank.pairs, false)?;
+    let pa = &a.rank.pairs;
+    let rank_only = [
+        (pa.redundancy, "--redundancy"),
+        (pa.interactions.is_some(), "--interactions"),
+        (a.rank.opts.top.is_some(), "--top"),
+    ];
+    if let Some((_, flag)) = rank_only.iter().find(|(given, _)| *given) {
+        return Err(CliError::Usage(format!(
+            "`cardrank select` does not take {flag}: it is an option of `cardrank rank`"
+        )));
+    }
+    let run = run_pairs(&a.rank, pa, false)?;
     let selection = cardrank::select(&run.interactions, &params)?;
     let json = JsonOut {
         source: &run.meta.source,
@@ -68,6 +79,8 @@ pub(crate) fn run(a: &SelectArgs) -> Result<(), CliError> {
     if let Some(dir) = &opts.out {
         std::fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
         write_file(&dir.join("selection.tsv"), &tsv(&selection.selected))?;
+        write_file(&dir.join("ranking.tsv"), &crate::output::tsv(&run.ranking))?;
+        write_file(&dir.join("ranking.json"), &(to_json(&run.ranking)? + "\n"))?;
         write_file(&dir.join("selection.json"), &(to_json(&json)? + "\n"))?;
     }
     if opts.json {

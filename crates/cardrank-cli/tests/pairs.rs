@@ -174,3 +174,65 @@ fn pair_usage_errors_are_one_line() {
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
+
+#[test]
+fn select_refuses_rank_only_options_and_writes_its_files() {
+    let dir = dir().join("select_flags");
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("d.csv");
+    let mut text = String::from("a,b,c,y\n");
+    for i in 0..200u32 {
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            i % 2,
+            (i / 2) % 2,
+            i % 5,
+            (i % 2) ^ ((i / 2) % 2)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    for flag in [
+        &["--redundancy"][..],
+        &["--interactions", "2"],
+        &["--top", "3"],
+    ] {
+        let out = bin()
+            .args(["select", csv.to_str().unwrap(), "--target", "y", "--k", "2"])
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(flag[0]) && err.contains("cardrank rank"),
+            "{err}"
+        );
+    }
+    let out_dir = dir.join("out");
+    let out = bin()
+        .args([
+            "select",
+            csv.to_str().unwrap(),
+            "--target",
+            "y",
+            "--k",
+            "2",
+            "--quiet",
+        ])
+        .args(["--out", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "selection.tsv",
+        "selection.json",
+        "ranking.tsv",
+        "ranking.json",
+    ] {
+        assert!(out_dir.join(name).exists(), "{name}");
+    }
+}

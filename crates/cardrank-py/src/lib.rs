@@ -17,14 +17,21 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 mod errors;
+mod pairs;
 mod ranker;
 mod ranking;
+mod report;
 
 /// The extension module `cardrank._core`.
 #[pymodule(name = "_core")]
 fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ranker::PyRanker>()?;
     m.add_class::<ranking::PyRanking>()?;
+    m.add_class::<pairs::PyPairResult>()?;
+    m.add_function(wrap_pyfunction!(pairs::pair_run, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs::pair_run_path, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report_path, m)?)?;
     let names = ranking::COLUMNS.iter().map(|(name, _)| *name);
     m.add("COLUMNS", PyTuple::new(m.py(), names)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
-use cardrank::{RankParams, RankState, Ranker, Score};
+use cardrank::{PairSpec, RankParams, RankState, Ranker, Score};
 use cardrank_io::{Projection, ReadOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -26,7 +26,7 @@ pub struct PyRanker {
 }
 
 /// Builds the core's parameters from Python arguments (checked by the core).
-fn params(
+pub(crate) fn params(
     target: String,
     threads: Option<i64>,
     missing: Option<Vec<String>>,
@@ -54,6 +54,18 @@ fn params(
         p = p.exclude(&names);
     }
     Ok(p)
+}
+
+/// Adds the pair spec: all pairs among `pairs`, and `triples`.
+fn with_pairs(
+    p: RankParams,
+    pairs: Option<Vec<String>>,
+    triples: Option<Vec<[String; 3]>>,
+) -> RankParams {
+    if pairs.is_none() && triples.is_none() {
+        return p;
+    }
+    p.pairs(PairSpec::among(pairs.unwrap_or_default()).with_triples(triples.unwrap_or_default()))
 }
 
 /// Feeds batches into `ranker` without the GIL, checking for signals between
@@ -85,7 +97,8 @@ where
 impl PyRanker {
     /// A ranker for `target`; see `cardrank.Ranker` for the parameters.
     #[new]
-    #[pyo3(signature = (target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted"))]
+    #[pyo3(signature = (target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         target: String,
         threads: Option<i64>,
@@ -93,8 +106,11 @@ impl PyRanker {
         features: Option<Vec<String>>,
         exclude: Option<Vec<String>>,
         score: &str,
+        pairs: Option<Vec<String>>,
+        triples: Option<Vec<[String; 3]>>,
     ) -> Result<Self, Failure> {
         let p = params(target, threads, missing, features, exclude, score)?;
+        let p = with_pairs(p, pairs, triples);
         Ok(PyRanker {
             inner: Ranker::new(p)?,
         })
@@ -103,7 +119,8 @@ impl PyRanker {
     /// A ranker continuing from `to_bytes()` output; the target and the
     /// missing tokens come from the bytes (an explicit `missing` must match).
     #[staticmethod]
-    #[pyo3(signature = (data, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted"))]
+    #[pyo3(signature = (data, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_bytes(
         py: Python<'_>,
         data: &[u8],
@@ -112,6 +129,8 @@ impl PyRanker {
         features: Option<Vec<String>>,
         exclude: Option<Vec<String>>,
         score: &str,
+        pairs: Option<Vec<String>>,
+        triples: Option<Vec<[String; 3]>>,
     ) -> Result<Self, Failure> {
         let state = py.detach(|| RankState::from_bytes(data))?;
         // The missing tokens travel in the bytes; an explicit value must match.
@@ -124,6 +143,7 @@ impl PyRanker {
             exclude,
             score,
         )?;
+        let p = with_pairs(p, pairs, triples);
         Ok(PyRanker {
             inner: Ranker::from_state(p, state)?,
         })
@@ -187,6 +207,14 @@ impl PyRanker {
         let ranker = &self.inner;
         let ranking = py.detach(|| ranker.finish())?;
         Ok(PyRanking::new(ranking))
+    }
+
+    /// Redundancy, joint relevance and synergy of the tuples counted with
+    /// `pairs` / `triples`, as JSON.
+    fn interactions_json(&self, py: Python<'_>) -> Result<String, Failure> {
+        let ranker = &self.inner;
+        let found = py.detach(|| ranker.interactions())?;
+        crate::pairs::json(&found)
     }
 
     /// Rows added so far.

@@ -50,6 +50,7 @@
 //! assert_eq!(found.redundancy[0].features, ["a", "a_copy"]);
 //! ```
 
+mod plan;
 mod runs;
 mod score;
 mod table;
@@ -59,6 +60,9 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use self::plan::{
+    run, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES, DEFAULT_TRIPLE_PAIRS,
+};
 use self::runs::Scratch;
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;
