@@ -14,6 +14,15 @@
 //! two step scores (the second step counts `red(f, g)` and `syn(f, g)`), and
 //! takes the pair when that beats the best single step. Both members are
 //! listed with `partner` set.
+//!
+//! **Below chance.** A feature whose relevance is clearly below chance
+//! (z-score under -3 against the permutation null, binary targets: an
+//! ID-like column, whose MI falls short of the MI of a random feature with
+//! its value counts) is taken alone only once every other feature is taken,
+//! and in a pair step only when the pair's joint MI - EMI exceeds its better
+//! member's. Otherwise a late round, where every relevant candidate is
+//! redundant with the selection, could prefer such a column, which has
+//! little redundancy with anything.
 
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +155,10 @@ pub struct Selection {
     pub selected: Vec<SelectStep>,
 }
 
+/// z-score below which a feature counts as below chance (see the module
+/// docs).
+const BELOW_CHANCE_Z: f64 = -3.0;
+
 /// Values of one candidate against the selected set, kept sorted.
 #[derive(Default, Clone)]
 struct Terms {
@@ -198,7 +211,8 @@ impl Terms {
 /// use cardrank::arrow_array::{ArrayRef, RecordBatch, StringArray};
 /// use cardrank::{select, PairSpec, RankParams, Ranker, SelectParams};
 ///
-/// let col = |v: &[&str]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+/// // Each pattern twice (16 rows), so that `b` is above chance too.
+/// let col = |v: &[&str]| Arc::new(StringArray::from(v.repeat(2))) as ArrayRef;
 /// let batch = RecordBatch::try_from_iter([
 ///     ("a", col(&["0", "0", "1", "1", "0", "0", "1", "1"])),
 ///     ("a_copy", col(&["x", "x", "y", "y", "x", "x", "y", "y"])),
@@ -228,6 +242,7 @@ pub fn select(interactions: &Interactions, params: &SelectParams) -> Result<Sele
     let mut red = vec![vec![0.0; n]; n];
     let mut syn = vec![vec![0.0; n]; n];
     let mut have = vec![vec![false; n]; n];
+    let mut joint = vec![vec![f64::NEG_INFINITY; n]; n];
     for r in &interactions.redundancy {
         if let (Some(i), Some(j)) = (index(&r.features[0]), index(&r.features[1])) {
             red[i][j] = r.score;
@@ -238,6 +253,8 @@ pub fn select(interactions: &Interactions, params: &SelectParams) -> Result<Sele
         if let (Some(i), Some(j)) = (index(&p.features[0]), index(&p.features[1])) {
             syn[i][j] = p.adjusted_synergy;
             syn[j][i] = p.adjusted_synergy;
+            joint[i][j] = p.joint_adjusted;
+            joint[j][i] = p.joint_adjusted;
             have[i][j] = true;
             have[j][i] = true;
         }
@@ -265,9 +282,26 @@ pub fn select(interactions: &Interactions, params: &SelectParams) -> Result<Sele
     // Better: higher score, ties by name.
     let better = |a: (f64, &str), b: (f64, &str)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
     let k = params.k.min(n);
+    // A feature clearly below chance (z < BELOW_CHANCE_Z, such as an
+    // ID-like column) is taken alone only when no other is left, and in a
+    // pair step only when the pair tells more beyond chance than its better
+    // member (an XOR half can join its partner; an ID cannot ride on a good
+    // feature).
+    let z = &interactions.relevance_z;
+    let relevant = |f: usize| {
+        z.get(f)
+            .copied()
+            .flatten()
+            .is_none_or(|z| z >= BELOW_CHANCE_Z)
+    };
+    let pair_ok = |f: usize, g: usize| {
+        (relevant(f) && relevant(g)) || joint[f][g] > rel[f].max(rel[g]).max(0.0)
+    };
     while steps.len() < k {
+        let any_relevant = (0..n).any(|f| !taken[f] && relevant(f));
+        let open = |f: usize| !taken[f] && (relevant(f) || !any_relevant);
         let mut best: Option<(f64, usize)> = None;
-        for f in (0..n).filter(|&f| !taken[f]) {
+        for f in (0..n).filter(|&f| open(f)) {
             let (_, _, s) = step_of(f, None, &red_terms, &syn_terms);
             if best.is_none_or(|(bs, bf)| better((s, &names[f]), (bs, &names[bf]))) {
                 best = Some((s, f));
@@ -279,7 +313,7 @@ pub fn select(interactions: &Interactions, params: &SelectParams) -> Result<Sele
             let mut best_pair: Option<(f64, usize, usize)> = None;
             for f in (0..n).filter(|&f| !taken[f]) {
                 let (_, _, sf) = step_of(f, None, &red_terms, &syn_terms);
-                for g in (0..n).filter(|&g| !taken[g] && g != f) {
+                for g in (0..n).filter(|&g| !taken[g] && g != f && pair_ok(f, g)) {
                     let (_, _, sg) = step_of(g, Some(f), &red_terms, &syn_terms);
                     let mean = 0.5 * (sf + sg);
                     if best_pair.is_none_or(|(bs, ..)| mean > bs) {

@@ -69,6 +69,10 @@ pub struct Interactions {
     pub features: Vec<String>,
     /// MI - EMI of each of `features` with the target (its relevance).
     pub relevance: Vec<f64>,
+    /// Its z-score against the permutation null, `(MI - EMI) / null_sd`
+    /// (binary targets; `None` otherwise).
+    #[serde(default)]
+    pub relevance_z: Vec<Option<f64>>,
     /// Pairs counted.
     pub pairs_tested: usize,
     /// Triples counted.
@@ -87,6 +91,7 @@ struct Single {
     entropy: f64,
     mi: f64,
     adjusted: f64,
+    z: Option<f64>,
 }
 
 impl Interactions {
@@ -112,8 +117,10 @@ impl Interactions {
                 let t = crate::ranking::contingency(&state.features[i], &state.class_counts, n);
                 let mi = measures::mutual_info(&t);
                 let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
+                let sd = measures::null_sd(&t.rows, &t.cols, n);
                 Single {
                     entropy: measures::entropy(&t.rows, n),
+                    z: measures::z_score(mi, emi, sd),
                     totals: t.rows,
                     mi,
                     adjusted: mi - emi,
@@ -150,6 +157,7 @@ impl Interactions {
             rows: n,
             features: names.to_vec(),
             relevance: singles.iter().map(|s| s.adjusted).collect(),
+            relevance_z: singles.iter().map(|s| s.z).collect(),
             pairs_tested: 0,
             triples_tested: 0,
             redundancy,
