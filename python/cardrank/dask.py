@@ -24,7 +24,7 @@ from typing import Any
 import dask.dataframe as dd
 from dask.delayed import delayed
 
-from ._api import Output, Ranker, Score, _arrow_input, _check_output, _names
+from ._api import Output, Ranker, Score, _arrow_input, _check_output, _ranker_params
 from .exceptions import InvalidParameterError
 
 __all__ = ["SPLIT_EVERY", "interactions", "partition_state", "rank", "redundancy", "state"]
@@ -132,27 +132,10 @@ def state(
     :meth:`~cardrank.Ranker.interactions`, merge it with others, or store
     its bytes.
     """
-    params: dict[str, Any] = {
-        "threads": threads,
-        "missing": _names(missing, "missing"),
-        "features": _names(features, "features"),
-        "exclude": _names(exclude, "exclude"),
-        "score": score,
-    }
-    extra: dict[str, Any] = {}
-    if pairs is not None:
-        extra["pairs"] = _names(pairs, "pairs")
-    if triples is not None:
-        extra["triples"] = [_names(t, "triples") for t in triples]
-    data = _graph(ddf, target, params | extra, split_every).compute()
-    return Ranker.from_bytes(
-        data,
-        threads=threads,
-        features=params["features"],
-        exclude=params["exclude"],
-        score=score,
-        **extra,
-    )
+    params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+    data = _graph(ddf, target, params, split_every).compute()
+    # The missing tokens come with the bytes.
+    return Ranker.from_bytes(data, **{k: v for k, v in params.items() if k != "missing"})
 
 
 def rank(
