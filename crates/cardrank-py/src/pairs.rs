@@ -140,14 +140,14 @@ impl Args {
     }
 }
 
-/// Feeds batches to `ranker`, checking for signals between them (the caller
-/// runs without the GIL).
-fn feed_batches(
-    ranker: &mut Ranker,
+/// Hands every batch to `sink`, checking for signals between batches (the
+/// caller runs without the GIL). Shared by the pair passes and the report.
+pub(crate) fn drain(
     batches: impl Iterator<Item = Result<RecordBatch, Failure>>,
+    mut sink: impl FnMut(&RecordBatch) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     for batch in batches {
-        ranker.update(&batch?)?;
+        sink(&batch?)?;
         Python::attach(|py| py.check_signals())?;
     }
     Ok(())
@@ -187,7 +187,7 @@ pub(crate) fn pair_run(
         },
     };
     args.run(py, &schema, |ranker, _| {
-        feed_batches(ranker, batches.iter().cloned().map(Ok))
+        drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?))
     })
 }
 
@@ -246,9 +246,9 @@ pub(crate) fn pair_run_path(
                 exclude.clone().unwrap_or_default(),
             )?,
         };
-        feed_batches(
-            ranker,
+        drain(
             source.map(|b| b.map_err(|e| Failure::from_io(e, &target))),
+            |b| Ok(ranker.update(b)?),
         )
     })
 }

@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::pairs::drain;
 use crate::ranker::params;
 
 /// The report's options, from Python arguments.
@@ -89,19 +90,6 @@ impl Args {
 
 fn write_error(e: cardrank_report::WriteError) -> Failure {
     Failure::Py(pyo3::exceptions::PyOSError::new_err(e.to_string()))
-}
-
-/// Hands every batch to `sink`, checking for signals between batches (the
-/// caller runs without the GIL).
-fn drain(
-    batches: impl Iterator<Item = Result<RecordBatch, Failure>>,
-    sink: &mut dyn FnMut(&RecordBatch) -> Result<(), Failure>,
-) -> Result<(), Failure> {
-    for batch in batches {
-        sink(&batch?)?;
-        Python::attach(|py| py.check_signals())?;
-    }
-    Ok(())
 }
 
 /// The data-quality report of Arrow data, written into `out`; returns
