@@ -43,9 +43,10 @@ pub fn expected_mutual_info(rows: &[u64], cols: &[u64], n: u64) -> f64 {
     if levels(&ra) < 2 || levels(&cb) < 2 {
         return 0.0;
     }
+    let cb: Vec<(u64, u64)> = cb.into_iter().filter(|&(b, _)| b <= n).collect();
     let mut total = Sum::default();
     for &(a, ma) in ra.iter().filter(|&&(a, _)| a <= n) {
-        for &(b, mb) in cb.iter().filter(|&&(b, _)| b <= n) {
+        for &(b, mb) in &cb {
             let e = pair_emi(a, b, n);
             total.add(e * (ma as f64 * mb as f64));
         }
@@ -89,73 +90,151 @@ fn log_step(table: &[f64], k: u64) -> f64 {
     }
 }
 
+/// One hypergeometric walk of [`pair_emi`]: its constants, its running
+/// sums, and the position and weight of the direction being walked.
+///
+/// The position is kept both as an integer (to index the step table) and
+/// as an `f64` (exact below 2^53), so no step converts one to the other;
+/// the terms are summed without their common factor `1/N`, which divides
+/// the result once.
+struct Walk {
+    lo: u64,
+    hi: u64,
+    mode: u64,
+    af: f64,
+    bf: f64,
+    nf: f64,
+    ab: f64,
+    c0: f64,
+    log_at_mode: f64,
+    wsum: f64,
+    /// `sum of w(k) k ln(N k/(a b))`.
+    tsum: f64,
+    w: f64,
+    k: u64,
+    kf: f64,
+    log: f64,
+    /// Steps left before the logarithm is taken afresh (0: at this step).
+    anchor: u64,
+    live: bool,
+}
+
+impl Walk {
+    /// At the mode, ready to walk upward; `1 <= a, b <= N`.
+    #[inline]
+    fn new(a: u64, b: u64, n: u64) -> Walk {
+        // Support: max(0, a + b - N) ..= min(a, b) (no overflow: a, b <= N).
+        let lo = a.saturating_sub(n - b);
+        let hi = a.min(b);
+        // floor((a+1)(b+1)/(N+2)), in 64 bits when the product fits.
+        let mode = match (a + 1).checked_mul(b + 1) {
+            Some(p) => p / (n + 2),
+            None => ((a as u128 + 1) * (b as u128 + 1) / (n as u128 + 2)) as u64,
+        };
+        let mode = mode.max(lo).min(hi);
+        let (af, bf, nf) = (a as f64, b as f64, n as f64);
+        let ab = af * bf;
+        let mf = mode as f64;
+        // ln(N k / (a b)) at the mode (k = 0 has no term: its weight counts
+        // in the normalisation only).
+        let log_at_mode = if mode == 0 { 0.0 } else { (nf * mf / ab).ln() };
+        Walk {
+            lo,
+            hi,
+            mode,
+            af,
+            bf,
+            nf,
+            ab,
+            // N - a - b, possibly negative; exact in f64 below 2^53.
+            c0: nf - af - bf,
+            log_at_mode,
+            wsum: 1.0,
+            tsum: mf * log_at_mode,
+            w: 1.0,
+            k: mode,
+            kf: mf,
+            log: log_at_mode,
+            anchor: 0,
+            live: mode < hi,
+        }
+    }
+
+    /// One step up: `w(k+1) = w(k) (a-k)(b-k) / ((k+1)(N-a-b+k+1))`.
+    #[inline(always)]
+    fn up(&mut self, steps: &[f64]) {
+        let kf = self.kf;
+        let k1 = kf + 1.0;
+        self.w *= (self.af - kf) * (self.bf - kf) / (k1 * (self.c0 + k1));
+        self.log = if self.anchor == 0 {
+            self.anchor = REANCHOR - 1;
+            (self.nf * k1 / self.ab).ln()
+        } else {
+            self.anchor -= 1;
+            self.log + log_step(steps, self.k)
+        };
+        self.k += 1;
+        self.kf = k1;
+        self.wsum += self.w;
+        self.tsum += self.w * (k1 * self.log);
+        self.live = self.k < self.hi && self.w >= TAIL * self.wsum;
+    }
+
+    /// Back to the mode, ready to walk downward.
+    #[inline]
+    fn turn(&mut self) {
+        self.w = 1.0;
+        self.k = self.mode;
+        self.kf = self.mode as f64;
+        self.log = self.log_at_mode;
+        self.anchor = REANCHOR - 1;
+        self.live = self.k > self.lo;
+    }
+
+    /// One step down: `w(k-1) = w(k) k (N-a-b+k) / ((a-k+1)(b-k+1))`.
+    #[inline(always)]
+    fn down(&mut self, steps: &[f64]) {
+        let kf = self.kf;
+        self.w *= kf * (self.c0 + kf) / ((self.af - kf + 1.0) * (self.bf - kf + 1.0));
+        self.k -= 1;
+        let k0 = kf - 1.0;
+        self.kf = k0;
+        self.wsum += self.w;
+        if self.k > 0 {
+            self.log = if self.anchor == 0 {
+                self.anchor = REANCHOR - 1;
+                (self.nf * k0 / self.ab).ln()
+            } else {
+                self.anchor -= 1;
+                self.log - log_step(steps, self.k)
+            };
+            self.tsum += self.w * (k0 * self.log);
+        }
+        self.live = self.k > self.lo && self.w >= TAIL * self.wsum;
+    }
+
+    #[inline]
+    fn value(&self) -> f64 {
+        self.tsum / self.wsum / self.nf
+    }
+}
+
 /// `E[(k/N) ln(N k/(a b))]` for `k ~ Hypergeometric(N, a, b)`, with
 /// `1 <= a, b <= N`, by the outward ratio walk described on
 /// [`expected_mutual_info`]. The logarithm is taken at the mode and every
 /// [`REANCHOR`] steps; in between, each step moves it by `ln((k+1)/k)`
 /// from a table.
 fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
-    // Support: max(0, a + b - N) ..= min(a, b) (no overflow: a, b <= N).
-    let lo = a.saturating_sub(n - b);
-    let hi = a.min(b);
-    let mode = ((a as u128 + 1).saturating_mul(b as u128 + 1) / (n as u128 + 2)) as u64;
-    let mode = mode.max(lo).min(hi);
-    let (af, bf, nf) = (a as f64, b as f64, n as f64);
-    let ab = af * bf;
-    // N - a - b, possibly negative; exact in f64 for counts below 2^53.
-    let c0 = nf - af - bf;
     let steps = log_steps();
-    // ln(N k / (a b)) at the mode (k = 0 has no term: its weight counts in
-    // the normalisation only).
-    let log_at_mode = if mode == 0 {
-        0.0
-    } else {
-        (nf * mode as f64 / ab).ln()
-    };
-    let term = |k: u64, log: f64| k as f64 / nf * log;
-    let mut wsum = 1.0;
-    let mut tsum = term(mode, log_at_mode);
-    // Upward: w(k+1) = w(k) (a-k)(b-k) / ((k+1)(N-a-b+k+1)).
-    let mut w = 1.0;
-    let mut k = mode;
-    let mut log = log_at_mode;
-    while k < hi {
-        let kf = k as f64;
-        w *= (af - kf) * (bf - kf) / ((kf + 1.0) * (c0 + kf + 1.0));
-        log = if k == 0 || (k - mode) % REANCHOR == 0 {
-            (nf * (k + 1) as f64 / ab).ln()
-        } else {
-            log + log_step(steps, k)
-        };
-        k += 1;
-        wsum += w;
-        tsum += w * term(k, log);
-        if w < TAIL * wsum {
-            break;
-        }
+    let mut walk = Walk::new(a, b, n);
+    while walk.live {
+        walk.up(steps);
     }
-    // Downward: w(k-1) = w(k) k (N-a-b+k) / ((a-k+1)(b-k+1)).
-    w = 1.0;
-    k = mode;
-    log = log_at_mode;
-    while k > lo {
-        let kf = k as f64;
-        w *= kf * (c0 + kf) / ((af - kf + 1.0) * (bf - kf + 1.0));
-        k -= 1;
-        wsum += w;
-        if k > 0 {
-            log = if (mode - k) % REANCHOR == 0 {
-                (nf * k as f64 / ab).ln()
-            } else {
-                log - log_step(steps, k)
-            };
-            tsum += w * term(k, log);
-        }
-        if w < TAIL * wsum {
-            break;
-        }
+    walk.turn();
+    while walk.live {
+        walk.down(steps);
     }
-    tsum / wsum
+    walk.value()
 }
 
 #[cfg(test)]

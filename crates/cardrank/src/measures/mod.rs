@@ -75,18 +75,16 @@ pub fn entropy(counts: &[u64], n: u64) -> f64 {
     sum.value()
 }
 
-/// Tables with at least this many cells sort packed keys (see
-/// [`mutual_info`]); smaller ones use the hash map.
-const RADIX_MIN_CELLS: usize = 1 << 12;
-
 /// Plug-in mutual information of a contingency table, in nats:
 /// `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`, with `N = t.n`.
 ///
-/// Each term is computed from its key `(a_i, b_j, n_ij)` as
+/// Each term is computed from its key `(a_i, b_j, n_ij)` alone as
 /// `n/N * ln((N n) / (a b))` (one logarithm of a ratio of products, as
-/// `sklearn.metrics.mutual_info_score`); equal keys are grouped and the groups
-/// summed in sorted key order, so the result depends only on the multiset of
-/// keys. Tiny negative totals from rounding are clamped to 0.
+/// `sklearn.metrics.mutual_info_score`), and the terms are added exactly in
+/// fixed point ([`ExactSum`]), so the result does not depend on the order of
+/// the cells (merged states finish to the same bits) and is the sum of the
+/// terms correctly rounded. No sort and no hash map: one pass over the
+/// cells. Tiny negative totals from rounding are clamped to 0.
 ///
 /// Returns 0.0 when `N == 0` or either margin has fewer than two entries
 /// (as sklearn). Cells with a zero count or an out-of-range index, or whose
@@ -95,124 +93,197 @@ pub fn mutual_info(t: &Contingency) -> f64 {
     if t.n == 0 || t.rows.len() < 2 || t.cols.len() < 2 {
         return 0.0;
     }
-    // The sum runs over distinct (a, b, k) in increasing order, each term
-    // times its multiplicity, so that it does not depend on the order of the
-    // cells (merged states finish to the same bits). When the three fit in
-    // 64 bits, packed keys are radix-sorted; else equal keys are counted in
-    // a hash map and the distinct ones sorted. Both give the same sequence.
-    let nf = t.n as f64;
-    let sum = if t.cells.len() >= RADIX_MIN_CELLS {
-        mi_sorted(t, nf).unwrap_or_else(|| mi_grouped(t, nf))
-    } else {
-        mi_grouped(t, nf)
-    };
-    sum.max(0.0)
-}
-
-/// The MI sum over packed `(a, b, k)` keys, radix-sorted; `None` when they
-/// do not fit in 64 bits.
-fn mi_sorted(t: &Contingency, nf: f64) -> Option<f64> {
-    let width = |x: u64| u64::BITS - x.leading_zeros();
-    let max_of = |v: &[u64]| v.iter().copied().max().unwrap_or(0);
-    let max_k = t.cells.iter().map(|c| c.2).max().unwrap_or(0);
-    let (bb, bk) = (width(max_of(&t.cols)), width(max_k));
-    let bits = width(max_of(&t.rows)) + bb + bk;
-    if bits > 64 {
-        return None;
-    }
-    let mut keys: Vec<u64> = Vec::with_capacity(t.cells.len());
+    let mut sum = InfoSum::new(t.n, t.cells.len());
     for &(i, j, k) in &t.cells {
-        let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) else {
-            continue;
-        };
-        if k > 0 && a > 0 && b > 0 {
-            keys.push((a << (bb + bk)) | (b << bk) | k);
+        if let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) {
+            sum.add(a, b, k);
         }
-    }
-    crate::pairs::radix_sort(&mut keys, &mut Vec::new(), bits);
-    let mut sum = Sum::default();
-    let (mask_b, mask_k) = ((1u64 << bb) - 1, (1u64 << bk) - 1);
-    let mut at = 0;
-    while at < keys.len() {
-        let key = keys[at];
-        let run = keys[at..].iter().take_while(|&&x| x == key).count();
-        let (a, b, k) = (key >> (bb + bk), (key >> bk) & mask_b, key & mask_k);
-        let kf = k as f64;
-        sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * run as f64);
-        at += run;
-    }
-    Some(sum.value())
-}
-
-/// The MI sum with equal `(a, b, k)` counted in a hash map, then the
-/// distinct keys sorted: the same sequence of terms as [`mi_sorted`].
-fn mi_grouped(t: &Contingency, nf: f64) -> f64 {
-    let mut groups: hashbrown::HashMap<(u64, u64, u64), u64> = hashbrown::HashMap::new();
-    for &(i, j, k) in &t.cells {
-        let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) else {
-            continue;
-        };
-        if k > 0 && a > 0 && b > 0 {
-            *groups.entry((a, b, k)).or_insert(0) += 1;
-        }
-    }
-    let mut keys: Vec<((u64, u64, u64), u64)> = groups.into_iter().collect();
-    keys.sort_unstable();
-    let mut sum = Sum::default();
-    for ((a, b, k), m) in keys {
-        let kf = k as f64;
-        sum.add(info_term(kf, nf, nf * kf, a as f64 * b as f64) * m as f64);
     }
     sum.value()
+}
+
+/// The plug-in MI sum of [`mutual_info`] over cells given by their keys
+/// `(a, b, k)` (row total, column total, count), in any order: callers that
+/// walk a table without building a [`Contingency`] get the same bits.
+pub(crate) struct InfoSum {
+    nf: f64,
+    sum: ExactSum,
+    /// Many cells share their key (an ID-like row has a = 1, k = 1 with one
+    /// of a few b): a small direct-mapped memo of terms saves most
+    /// logarithms there and costs a multiply and a compare elsewhere. A
+    /// term depends only on its key, so the memo does not change the sum.
+    /// Empty for small tables.
+    memo: Vec<((u64, u64, u64), f64)>,
+}
+
+/// Slots of the term memo of [`InfoSum`] (a power of two).
+const MEMO_SLOTS: usize = 1 << 10;
+
+impl InfoSum {
+    /// An empty sum for a table of `n` rows and about `cells` cells.
+    pub(crate) fn new(n: u64, cells: usize) -> InfoSum {
+        InfoSum {
+            nf: n as f64,
+            sum: ExactSum::default(),
+            memo: if cells >= 4 * MEMO_SLOTS {
+                vec![((0, 0, 0), 0.0); MEMO_SLOTS]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// Adds the term of one cell; cells with a zero key part are ignored.
+    #[inline]
+    pub(crate) fn add(&mut self, a: u64, b: u64, k: u64) {
+        if k == 0 || a == 0 || b == 0 {
+            return;
+        }
+        let nf = self.nf;
+        let term = |k: u64| {
+            let kf = k as f64;
+            info_term(kf, nf, nf * kf, a as f64 * b as f64)
+        };
+        if self.memo.is_empty() {
+            self.sum.add(term(k));
+            return;
+        }
+        let h = a
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+            .wrapping_add(k.wrapping_mul(0x1656_67B1_9E37_79F9));
+        let slot = (h >> (64 - MEMO_SLOTS.trailing_zeros())) as usize;
+        let (key, value) = &mut self.memo[slot];
+        if *key != (a, b, k) {
+            *key = (a, b, k);
+            *value = term(k);
+        }
+        self.sum.add(*value);
+    }
+
+    /// The sum, with tiny negative totals from rounding clamped to 0.
+    pub(crate) fn value(&self) -> f64 {
+        self.sum.value().max(0.0)
+    }
+}
+
+/// An exact, order-independent sum of `f64` terms below `2^22` in magnitude
+/// whose absolute values sum to less than `2^22`: each term is cut at
+/// `2^-100` into two integers (the part above `2^-40` and the rest), which
+/// add without rounding. The value is the total correctly rounded to `f64`;
+/// each term loses less than `2^-100` to the cut.
+///
+/// Information terms qualify: `|(k/N) ln(N k / (a b))| <= (k/N) ln(N^2)`,
+/// and the `k/N` of a table sum to 1.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ExactSum {
+    /// Sum of the terms' parts above `2^-40`, in units of `2^-40`.
+    hi: i64,
+    /// Sum of the rest, in units of `2^-100`.
+    lo: i128,
+}
+
+/// `2^40` and `2^60`: the cuts of [`ExactSum`] (exact in `f64`).
+const HI_UNIT: f64 = (1u64 << 40) as f64;
+const LO_UNIT: f64 = (1u64 << 60) as f64;
+
+impl ExactSum {
+    /// Adds `x` (NaN adds nothing; see the type for the range).
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        // Scaling by a power of two, truncation and the difference of a
+        // value and its truncation are all exact in f64.
+        // (`as i64` truncates in one instruction; `f64::trunc` is a call
+        // on baseline x86-64. A truncated f64 converts back exactly.)
+        let scaled = x * HI_UNIT;
+        let whole = scaled as i64;
+        self.hi = self.hi.wrapping_add(whole);
+        self.lo += i128::from(((scaled - whole as f64) * LO_UNIT) as i64);
+    }
+
+    /// The total, rounded once to `f64`.
+    pub(crate) fn value(&self) -> f64 {
+        let total = (i128::from(self.hi) << 60) + self.lo;
+        total as f64 / (HI_UNIT * LO_UNIT)
+    }
 }
 
 #[cfg(test)]
 mod mi_tests {
     use super::*;
 
+    fn lcg(seed: &mut u64, m: u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 33) % m
+    }
+
     #[test]
-    fn sorted_and_grouped_sums_agree_bit_for_bit() {
+    fn the_sum_does_not_depend_on_the_order_of_the_cells() {
         let mut seed = 7u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % m
-        };
         let (nr, nc) = (300usize, 40usize);
         let mut cells = Vec::new();
         let (mut rows, mut cols) = (vec![0u64; nr], vec![0u64; nc]);
         for (i, row) in rows.iter_mut().enumerate() {
             for (j, col) in cols.iter_mut().enumerate() {
-                if next(3) == 0 {
+                if lcg(&mut seed, 3) == 0 {
                     continue;
                 }
-                let k = 1 + next(4) * next(4);
+                let k = 1 + lcg(&mut seed, 4) * lcg(&mut seed, 4);
                 *row += k;
                 *col += k;
                 cells.push((i as u32, j as u32, k));
             }
         }
         let n = rows.iter().sum();
-        let t = Contingency {
+        let mut t = Contingency {
             rows,
             cols,
             cells,
             n,
         };
-        assert!(t.cells.len() >= RADIX_MIN_CELLS);
+        let first = mutual_info(&t);
+        // The same terms, summed with compensation after sorting them: the
+        // exact sum is within one rounding of it.
         let nf = n as f64;
-        let sorted = mi_sorted(&t, nf).unwrap();
-        assert_eq!(sorted.to_bits(), mi_grouped(&t, nf).to_bits());
-        assert_eq!(mutual_info(&t).to_bits(), sorted.max(0.0).to_bits());
-        // Counts too wide to pack: the grouped sum.
-        let wide = Contingency {
-            rows: vec![1 << 40, 1 << 40],
-            cols: vec![1 << 40, 1 << 40],
-            cells: vec![(0, 0, 1 << 39), (1, 1, 1 << 39)],
-            n: 1 << 41,
-        };
-        assert!(mi_sorted(&wide, (1u64 << 41) as f64).is_none());
+        let mut terms: Vec<f64> = t
+            .cells
+            .iter()
+            .map(|&(i, j, k)| {
+                let kf = k as f64;
+                info_term(
+                    kf,
+                    nf,
+                    nf * kf,
+                    (t.rows[i as usize] * t.cols[j as usize]) as f64,
+                )
+            })
+            .collect();
+        terms.sort_by(f64::total_cmp);
+        let mut reference = Sum::default();
+        terms.iter().for_each(|&x| reference.add(x));
+        assert!((first - reference.value()).abs() <= 2.0 * f64::EPSILON * first);
+        for round in 0..5 {
+            // Fisher-Yates with the same generator.
+            for i in (1..t.cells.len()).rev() {
+                let j = lcg(&mut seed, i as u64 + 1) as usize;
+                t.cells.swap(i, j);
+            }
+            assert_eq!(mutual_info(&t).to_bits(), first.to_bits(), "round {round}");
+        }
+    }
+
+    #[test]
+    fn exact_sum_cancels_exactly() {
+        let mut s = ExactSum::default();
+        let xs = [1e-3, 37.25, -1e-3, 1e-17, -37.25, 3.0e-30];
+        xs.iter().for_each(|&x| s.add(x));
+        // 1e-17 and 3e-30 survive to within the 2^-100 cut.
+        assert!((s.value() - (1e-17 + 3.0e-30)).abs() < 1e-29);
+        let mut t = ExactSum::default();
+        xs.iter().rev().for_each(|&x| t.add(x));
+        assert_eq!(s.value().to_bits(), t.value().to_bits());
     }
 }
 
@@ -267,13 +338,35 @@ pub(crate) fn info_term(k: f64, n: f64, prod_num: f64, prod_den: f64) -> f64 {
     k / n * (prod_num / prod_den).ln()
 }
 
+/// Values below this are counted in a direct histogram by
+/// [`distinct_counts`] (most cells and most levels of a large table are
+/// small counts); the rest are sorted.
+const SMALL_COUNT: usize = 1 << 12;
+
 /// Distinct nonzero values of `values` with their multiplicities, in
 /// increasing value order.
+///
+/// Small values go to a histogram and only the large ones are sorted, so a
+/// million level totals of a joint feature (mostly 1, 2, 3, ...) cost one
+/// pass, not a sort.
 pub(crate) fn distinct_counts(values: &[u64]) -> Vec<(u64, u64)> {
-    let mut v: Vec<u64> = values.iter().copied().filter(|&c| c > 0).collect();
-    v.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::new();
-    for c in v {
+    let mut hist = [0u64; SMALL_COUNT];
+    let mut large: Vec<u64> = Vec::new();
+    for &c in values {
+        match hist.get_mut(c as usize) {
+            Some(h) => *h += 1,
+            None => large.push(c),
+        }
+    }
+    large.sort_unstable();
+    let mut out: Vec<(u64, u64)> = hist
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(_, &m)| m > 0)
+        .map(|(c, &m)| (c as u64, m))
+        .collect();
+    for c in large {
         match out.last_mut() {
             Some((last, m)) if *last == c => *m += 1,
             _ => out.push((c, 1)),
@@ -321,6 +414,30 @@ mod tests {
             0.0
         } else {
             (x - y).abs() / y.abs().max(f64::MIN_POSITIVE)
+        }
+    }
+
+    #[test]
+    fn distinct_counts_match_a_sort() {
+        let mut rng = SplitMix(11);
+        for len in [0usize, 1, 5, 1000, 20_000] {
+            let values: Vec<u64> = (0..len)
+                .map(|i| match i % 3 {
+                    0 => rng.next_u64() % 5,
+                    1 => rng.next_u64() % (SMALL_COUNT as u64 + 50),
+                    _ => rng.next_u64() % 1_000_000,
+                })
+                .collect();
+            let mut sorted: Vec<u64> = values.iter().copied().filter(|&c| c > 0).collect();
+            sorted.sort_unstable();
+            let mut want: Vec<(u64, u64)> = Vec::new();
+            for c in sorted {
+                match want.last_mut() {
+                    Some((last, m)) if *last == c => *m += 1,
+                    _ => want.push((c, 1)),
+                }
+            }
+            assert_eq!(distinct_counts(&values), want, "len {len}");
         }
     }
 

@@ -64,7 +64,6 @@ pub use self::plan::{
     run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
     DEFAULT_TRIPLE_PAIRS,
 };
-pub(crate) use self::runs::radix_sort;
 use self::runs::Scratch;
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;

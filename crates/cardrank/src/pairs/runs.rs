@@ -29,8 +29,15 @@ impl Run {
         (pack(&self.codes[i * arity..(i + 1) * arity]), self.class[i])
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, codes: &[u32], class: u32, n: u64) {
-        self.codes.extend_from_slice(codes);
+        // Pairs push two codes without a call to `memcpy`.
+        if let [a, b] = codes {
+            self.codes.push(*a);
+            self.codes.push(*b);
+        } else {
+            self.codes.extend_from_slice(codes);
+        }
         self.class.push(class);
         self.n.push(n);
     }

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::measures::{self, Contingency};
+use crate::measures;
 use crate::ranking::log10_normal_sf;
 use crate::state::RankState;
 
@@ -230,40 +230,58 @@ fn score_tuple(
 ) -> (Option<Redundancy>, TupleInteraction) {
     let arity = tuple.len();
     let run = table.cells();
-    // Levels of the joint feature: distinct code tuples, in sorted order.
+    let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
+    // One walk over the sorted cells gives both MI sums without building
+    // either table: a level of the joint feature (a distinct code tuple) is
+    // a run of consecutive cells, one per class. Its total is the joint
+    // table's row total and, for a pair, the pair table's cell count.
     let mut rows: Vec<u64> = Vec::new();
-    let mut cells: Vec<(u32, u32, u64)> = Vec::with_capacity(run.len());
-    let mut pair_cells: Vec<(u32, u32, u64)> = Vec::new();
-    for i in 0..run.len() {
-        let codes = &run.codes[i * arity..(i + 1) * arity];
-        let new_level = i == 0 || codes != &run.codes[(i - 1) * arity..i * arity];
-        if new_level {
-            rows.push(0);
-            if arity == 2 {
-                pair_cells.push((codes[0], codes[1], 0));
+    let mut joint_sum = measures::InfoSum::new(n, run.len());
+    let mut pair_sum = measures::InfoSum::new(n, if arity == 2 { run.len() } else { 0 });
+    let mut start = 0;
+    while start < run.len() {
+        let codes = &run.codes[start * arity..(start + 1) * arity];
+        let mut end = start + 1;
+        // Element by element: a slice comparison of two or three codes
+        // would call `memcmp`.
+        while end < run.len()
+            && codes
+                .iter()
+                .zip(&run.codes[end * arity..(end + 1) * arity])
+                .all(|(x, y)| x == y)
+        {
+            end += 1;
+        }
+        let total: u64 = run.n[start..end].iter().sum();
+        for i in start..end {
+            let b = class_counts
+                .get(run.class[i] as usize)
+                .copied()
+                .unwrap_or(0);
+            joint_sum.add(total, b, run.n[i]);
+        }
+        if arity == 2 {
+            let (a, b) = (&members[0].totals, &members[1].totals);
+            if let (Some(&ta), Some(&tb)) = (a.get(codes[0] as usize), b.get(codes[1] as usize)) {
+                pair_sum.add(ta, tb, total);
             }
         }
-        let level = rows.len() - 1;
-        rows[level] += run.n[i];
-        if let Some(last) = pair_cells.last_mut() {
-            last.2 += run.n[i];
-        }
-        cells.push((level as u32, run.class[i], run.n[i]));
+        rows.push(total);
+        start = end;
     }
     drop(run);
-    let joint = Contingency {
-        n,
-        rows,
-        cols: class_counts.to_vec(),
-        cells,
+    // As `measures::mutual_info` of the two tables: no information when
+    // either side has fewer than two levels.
+    let mi = if rows.len() < 2 || class_counts.len() < 2 {
+        0.0
+    } else {
+        joint_sum.value()
     };
-    let mi = measures::mutual_info(&joint);
-    let emi = measures::expected_mutual_info(&joint.rows, &joint.cols, n);
-    let sd = measures::null_sd(&joint.rows, &joint.cols, n);
-    let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
+    let emi = measures::expected_mutual_info(&rows, class_counts, n);
+    let sd = measures::null_sd(&rows, class_counts, n);
     let interaction = TupleInteraction {
         features: tuple.iter().map(|&k| names[k as usize].clone()).collect(),
-        cardinality: joint.rows.len(),
+        cardinality: rows.len(),
         joint_mi: mi,
         joint_expected_mi: emi,
         joint_adjusted: mi - emi,
@@ -277,24 +295,21 @@ fn score_tuple(
         adjusted_synergy: (mi - emi) - members.iter().map(|s| s.adjusted.max(0.0)).sum::<f64>(),
         gain_over_pairs: None,
     };
-    drop(joint);
     let redundancy = (arity == 2).then(|| {
         let (a, b) = (members[0], members[1]);
-        let t = Contingency {
-            n,
-            rows: a.totals.clone(),
-            cols: b.totals.clone(),
-            cells: pair_cells,
+        let mi = if a.totals.len() < 2 || b.totals.len() < 2 {
+            0.0
+        } else {
+            pair_sum.value()
         };
-        let mi = measures::mutual_info(&t);
-        let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
+        let emi = measures::expected_mutual_info(&a.totals, &b.totals, n);
         let ami = measures::adjusted_mutual_info(
             mi,
             emi,
             a.entropy,
             b.entropy,
-            t.rows.len(),
-            t.cols.len(),
+            a.totals.len(),
+            b.totals.len(),
         );
         let h_min = a.entropy.min(b.entropy);
         Redundancy {
