@@ -78,9 +78,10 @@ pub fn entropy(counts: &[u64], n: u64) -> f64 {
 /// Plug-in mutual information of a contingency table, in nats:
 /// `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`, with `N = t.n`.
 ///
-/// Each term is computed from its key `(a_i, b_j, n_ij)` alone as
-/// `n/N * ln((N n) / (a b))` (one logarithm of a ratio of products, as
-/// `sklearn.metrics.mutual_info_score`), and the terms are added exactly in
+/// Each term is computed from its key `(a_i, b_j, n_ij)` alone (see
+/// [`InfoSum`]: one logarithm of a ratio of products, as
+/// `sklearn.metrics.mutual_info_score`, for small tables; logarithms of the
+/// counts from tables for large ones), and the terms are added exactly in
 /// fixed point ([`ExactSum`]), so the result does not depend on the order of
 /// the cells (merged states finish to the same bits) and is the sum of the
 /// terms correctly rounded. No sort and no hash map: one pass over the
@@ -93,10 +94,22 @@ pub fn mutual_info(t: &Contingency) -> f64 {
     if t.n == 0 || t.rows.len() < 2 || t.cols.len() < 2 {
         return 0.0;
     }
-    let mut sum = InfoSum::new(t.n, t.cells.len());
-    for &(i, j, k) in &t.cells {
-        if let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) {
-            sum.add(a, b, k);
+    let mut sum = InfoSum::new(t.n);
+    if t.cells.len() >= FAST_MIN_CELLS {
+        // Each row's and column's logarithm once, not once per cell.
+        let ln_rows: Vec<f64> = t.rows.iter().map(|&a| ln_count(a)).collect();
+        let ln_cols: Vec<f64> = t.cols.iter().map(|&b| ln_count(b)).collect();
+        for &(i, j, k) in &t.cells {
+            let (i, j) = (i as usize, j as usize);
+            if let (Some(&a), Some(&b)) = (t.rows.get(i), t.cols.get(j)) {
+                sum.add_logs(a, b, k, ln_rows[i], ln_cols[j]);
+            }
+        }
+    } else {
+        for &(i, j, k) in &t.cells {
+            if let (Some(&a), Some(&b)) = (t.rows.get(i as usize), t.cols.get(j as usize)) {
+                sum.add(a, b, k);
+            }
         }
     }
     sum.value()
@@ -105,65 +118,102 @@ pub fn mutual_info(t: &Contingency) -> f64 {
 /// The plug-in MI sum of [`mutual_info`] over cells given by their keys
 /// `(a, b, k)` (row total, column total, count), in any order: callers that
 /// walk a table without building a [`Contingency`] get the same bits.
+///
+/// Two ways to form a term, chosen by the table's number of nonzero cells
+/// (which does not depend on how the counts were merged):
+/// - **small tables**: `(k/N) ln(N k / (a b))`, one logarithm of the ratio,
+///   accurate even when the ratio is near 1 and the MI is tiny;
+/// - **tables of [`FAST_MIN_CELLS`] cells or more**:
+///   `(k/N) (ln N + ln k - ln a - ln b)` with the logarithms of counts
+///   from a table ([`ln_count`]) or precomputed by the caller, so that no
+///   logarithm is taken per cell. Each term is then off by at most a few
+///   units in the last place of `ln N`, about 1e-15 times `k/N`, and the
+///   MI by about 1e-15 in all (the `k/N` sum to 1): far below the MI of a
+///   table that large (its expected value under independence alone is
+///   about `cells / 2N`).
+///
+/// The number of cells need not be known in advance: the first
+/// [`FAST_MIN_CELLS`] keys are kept, and summed the small-table way if no
+/// more come.
 pub(crate) struct InfoSum {
     nf: f64,
-    sum: ExactSum,
-    /// Many cells share their key (an ID-like row has a = 1, k = 1 with one
-    /// of a few b): a small direct-mapped memo of terms saves most
-    /// logarithms there and costs a multiply and a compare elsewhere. A
-    /// term depends only on its key, so the memo does not change the sum.
-    /// Empty for small tables.
-    memo: Vec<((u64, u64, u64), f64)>,
+    ln_n: f64,
+    cells: usize,
+    /// Sum of the large-table terms of every cell.
+    fast: ExactSum,
+    /// The first keys, for a small table.
+    early: Vec<(u64, u64, u64)>,
 }
 
-/// Slots of the term memo of [`InfoSum`] (a power of two).
-const MEMO_SLOTS: usize = 1 << 10;
+/// Tables with at least this many cells take the logarithms of their
+/// counts from tables (see [`InfoSum`]).
+pub(crate) const FAST_MIN_CELLS: usize = 1 << 12;
+
+/// Counts below this have their logarithm in a table.
+const LN_TABLE: usize = 1 << 16;
+
+fn ln_table() -> &'static [f64] {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..LN_TABLE).map(|v| (v as f64).ln()).collect())
+}
+
+/// `ln(v)` of a count: from a table for small counts, else computed (the
+/// same value either way).
+#[inline]
+pub(crate) fn ln_count(v: u64) -> f64 {
+    match ln_table().get(v as usize) {
+        Some(&l) => l,
+        None => (v as f64).ln(),
+    }
+}
 
 impl InfoSum {
-    /// An empty sum for a table of `n` rows and about `cells` cells.
-    pub(crate) fn new(n: u64, cells: usize) -> InfoSum {
+    /// An empty sum for a table of `n` rows.
+    pub(crate) fn new(n: u64) -> InfoSum {
         InfoSum {
             nf: n as f64,
-            sum: ExactSum::default(),
-            memo: if cells >= 4 * MEMO_SLOTS {
-                vec![((0, 0, 0), 0.0); MEMO_SLOTS]
-            } else {
-                Vec::new()
-            },
+            ln_n: (n as f64).ln(),
+            cells: 0,
+            fast: ExactSum::default(),
+            early: Vec::new(),
         }
     }
 
     /// Adds the term of one cell; cells with a zero key part are ignored.
     #[inline]
     pub(crate) fn add(&mut self, a: u64, b: u64, k: u64) {
+        self.add_logs(a, b, k, ln_count(a), ln_count(b));
+    }
+
+    /// [`InfoSum::add`] with `ln_a = ln_count(a)` and `ln_b = ln_count(b)`
+    /// given by the caller.
+    #[inline]
+    pub(crate) fn add_logs(&mut self, a: u64, b: u64, k: u64, ln_a: f64, ln_b: f64) {
         if k == 0 || a == 0 || b == 0 {
             return;
         }
-        let nf = self.nf;
-        let term = |k: u64| {
-            let kf = k as f64;
-            info_term(kf, nf, nf * kf, a as f64 * b as f64)
-        };
-        if self.memo.is_empty() {
-            self.sum.add(term(k));
-            return;
+        let kf = k as f64;
+        self.fast
+            .add(kf / self.nf * (((self.ln_n + ln_count(k)) - ln_a) - ln_b));
+        if self.cells < FAST_MIN_CELLS {
+            self.early.push((a, b, k));
         }
-        let h = a
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
-            .wrapping_add(k.wrapping_mul(0x1656_67B1_9E37_79F9));
-        let slot = (h >> (64 - MEMO_SLOTS.trailing_zeros())) as usize;
-        let (key, value) = &mut self.memo[slot];
-        if *key != (a, b, k) {
-            *key = (a, b, k);
-            *value = term(k);
-        }
-        self.sum.add(*value);
+        self.cells += 1;
     }
 
     /// The sum, with tiny negative totals from rounding clamped to 0.
     pub(crate) fn value(&self) -> f64 {
-        self.sum.value().max(0.0)
+        let sum = if self.cells >= FAST_MIN_CELLS {
+            self.fast.value()
+        } else {
+            let mut exact = ExactSum::default();
+            for &(a, b, k) in &self.early {
+                let kf = k as f64;
+                exact.add(info_term(kf, self.nf, self.nf * kf, a as f64 * b as f64));
+            }
+            exact.value()
+        };
+        sum.max(0.0)
     }
 }
 

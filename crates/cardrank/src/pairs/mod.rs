@@ -64,7 +64,7 @@ pub use self::plan::{
     run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
     DEFAULT_TRIPLE_PAIRS,
 };
-use self::runs::Scratch;
+use self::runs::{sort_keys, Cells, KeyLayout, Scratch};
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;
 use crate::error::{Error, Result};
@@ -270,6 +270,38 @@ impl PairState {
             &mut Scratch::default(),
         );
         Cow::Owned(table)
+    }
+
+    /// The sorted cells of table `i` with the buffered rows counted in,
+    /// for scoring. When the table itself is empty and would be sparse, the
+    /// buffered rows' keys are sorted in `scratch` and read as they are (no
+    /// table is built).
+    pub(crate) fn cells<'s>(
+        &'s self,
+        i: usize,
+        cards: &[usize],
+        n_classes: usize,
+        scratch: &'s mut Scratch,
+    ) -> Cells<'s> {
+        let tuple = &self.tuples[i];
+        let cs: Vec<usize> = tuple.iter().map(|&k| cards[k as usize]).collect();
+        if !self.pending_classes.is_empty()
+            && self.tables[i].is_empty()
+            && !TupleTable::dense_for(&cs, n_classes)
+        {
+            if let Some(layout) = KeyLayout::new(&cs, n_classes) {
+                let cols: Vec<&[u32]> = tuple
+                    .iter()
+                    .map(|&k| self.pending[k as usize].as_slice())
+                    .collect();
+                let keys = sort_keys(&cols, &self.pending_classes, &layout, scratch);
+                return Cells::Keys { keys, layout };
+            }
+        }
+        match self.counted(i, cards, n_classes) {
+            Cow::Borrowed(t) => Cells::Run(t.cells()),
+            Cow::Owned(t) => Cells::Run(Cow::Owned(t.into_cells())),
+        }
     }
 
     pub(crate) fn tuple_indices(&self) -> &[Vec<u32>] {

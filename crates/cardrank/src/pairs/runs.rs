@@ -66,6 +66,81 @@ pub(crate) struct Scratch {
     tmp: Vec<u64>,
 }
 
+/// How a row's codes and class are packed into one `u64` key: the codes
+/// in order, most significant first, then the class.
+pub(crate) struct KeyLayout {
+    widths: Vec<u32>,
+    class_bits: u32,
+}
+
+impl KeyLayout {
+    /// The layout for codes below `cards` and classes below `n_classes`;
+    /// `None` when the key would pass 64 bits.
+    pub(crate) fn new(cards: &[usize], n_classes: usize) -> Option<KeyLayout> {
+        let widths: Vec<u32> = cards.iter().map(|&c| bits_for(c)).collect();
+        let class_bits = bits_for(n_classes);
+        let total = widths.iter().sum::<u32>() + class_bits;
+        (total <= 64).then_some(KeyLayout { widths, class_bits })
+    }
+
+    fn bits(&self) -> u32 {
+        self.widths.iter().sum::<u32>() + self.class_bits
+    }
+
+    /// The class of a key.
+    #[inline]
+    pub(crate) fn class(&self, key: u64) -> u32 {
+        (key & ((1u64 << self.class_bits) - 1)) as u32
+    }
+
+    /// The codes part of a key (equal for the cells of one code tuple).
+    #[inline]
+    pub(crate) fn level(&self, key: u64) -> u64 {
+        key >> self.class_bits
+    }
+
+    /// Writes the codes of a key into `codes`.
+    #[inline]
+    pub(crate) fn codes(&self, key: u64, codes: &mut [u32]) {
+        let mut rest = self.level(key);
+        for d in (0..codes.len()).rev() {
+            codes[d] = (rest & ((1u64 << self.widths[d]) - 1)) as u32;
+            rest >>= self.widths[d];
+        }
+    }
+}
+
+/// Packs one key per row into `scratch` and sorts them (see [`KeyLayout`]).
+pub(crate) fn sort_keys<'s>(
+    cols: &[&[u32]],
+    classes: &[u32],
+    layout: &KeyLayout,
+    scratch: &'s mut Scratch,
+) -> &'s [u64] {
+    let keys = &mut scratch.keys;
+    keys.clear();
+    if let [a, b] = cols {
+        let (sa, sb) = (layout.widths[1] + layout.class_bits, layout.class_bits);
+        keys.extend(
+            a.iter()
+                .zip(b.iter())
+                .zip(classes)
+                .map(|((&a, &b), &y)| (u64::from(a) << sa) | (u64::from(b) << sb) | u64::from(y)),
+        );
+    } else {
+        keys.extend(classes.iter().map(|&y| u64::from(y)));
+        let mut shift = layout.class_bits;
+        for d in (0..cols.len()).rev() {
+            for (k, &c) in keys.iter_mut().zip(cols[d]) {
+                *k |= u64::from(c) << shift;
+            }
+            shift += layout.widths[d];
+        }
+    }
+    radix_sort(keys, &mut scratch.tmp, layout.bits());
+    keys
+}
+
 /// Counts one batch into a sorted run.
 pub(crate) fn sparse_batch(
     cols: &[&[u32]],
@@ -75,11 +150,8 @@ pub(crate) fn sparse_batch(
     scratch: &mut Scratch,
 ) -> Run {
     let arity = cols.len();
-    let widths: Vec<u32> = cards.iter().map(|&c| bits_for(c)).collect();
-    let class_bits = bits_for(n_classes);
-    let total: u32 = widths.iter().sum::<u32>() + class_bits;
     let mut run = Run::default();
-    if total > 64 {
+    let Some(layout) = KeyLayout::new(cards, n_classes) else {
         // Codes too wide to pack into 64 bits: sort tuples instead.
         let mut rows: Vec<(u128, u32)> = (0..classes.len())
             .map(|r| {
@@ -102,23 +174,12 @@ pub(crate) fn sparse_batch(
             i = j;
         }
         return run;
-    }
-    let keys = &mut scratch.keys;
-    keys.clear();
-    keys.extend(classes.iter().map(|&y| u64::from(y)));
-    let mut shift = class_bits;
-    for d in (0..arity).rev() {
-        for (k, &c) in keys.iter_mut().zip(cols[d]) {
-            *k |= u64::from(c) << shift;
-        }
-        shift += widths[d];
-    }
-    radix_sort(keys, &mut scratch.tmp, total);
+    };
+    let keys = sort_keys(cols, classes, &layout, scratch);
     let distinct = 1 + keys.windows(2).filter(|w| w[0] != w[1]).count();
     run.codes.reserve_exact(distinct * arity);
     run.class.reserve_exact(distinct);
     run.n.reserve_exact(distinct);
-    let class_mask = (1u64 << class_bits) - 1;
     let mut codes = vec![0u32; arity];
     let mut i = 0;
     while i < keys.len() {
@@ -127,15 +188,69 @@ pub(crate) fn sparse_batch(
         while j < keys.len() && keys[j] == k {
             j += 1;
         }
-        let mut rest = k >> class_bits;
-        for d in (0..arity).rev() {
-            codes[d] = (rest & ((1u64 << widths[d]) - 1)) as u32;
-            rest >>= widths[d];
-        }
-        run.push(&codes, (k & class_mask) as u32, (j - i) as u64);
+        layout.codes(k, &mut codes);
+        run.push(&codes, layout.class(k), (j - i) as u64);
         i = j;
     }
     run
+}
+
+/// The sorted cells of one tuple table, as scoring reads them: a run of
+/// distinct cells, or (for rows not yet counted into a table) the sorted
+/// keys of the rows themselves, one per row, so that no run is built.
+pub(crate) enum Cells<'a> {
+    Run(std::borrow::Cow<'a, Run>),
+    Keys { keys: &'a [u64], layout: KeyLayout },
+}
+
+impl Cells<'_> {
+    /// Calls `f(codes, cells)` for each distinct code tuple in increasing
+    /// order, with its `(class, count)` cells in increasing class order.
+    pub(crate) fn for_each_level(&self, arity: usize, mut f: impl FnMut(&[u32], &[(u32, u64)])) {
+        let mut cells: Vec<(u32, u64)> = Vec::new();
+        match self {
+            Cells::Run(run) => {
+                let mut start = 0;
+                while start < run.len() {
+                    let codes = &run.codes[start * arity..(start + 1) * arity];
+                    let mut end = start + 1;
+                    // Element by element: a slice comparison of two or
+                    // three codes would call `memcmp`.
+                    while end < run.len()
+                        && codes
+                            .iter()
+                            .zip(&run.codes[end * arity..(end + 1) * arity])
+                            .all(|(x, y)| x == y)
+                    {
+                        end += 1;
+                    }
+                    cells.clear();
+                    cells.extend((start..end).map(|i| (run.class[i], run.n[i])));
+                    f(codes, &cells);
+                    start = end;
+                }
+            }
+            Cells::Keys { keys, layout } => {
+                let mut codes = vec![0u32; arity];
+                let mut i = 0;
+                while i < keys.len() {
+                    let level = layout.level(keys[i]);
+                    cells.clear();
+                    while i < keys.len() && layout.level(keys[i]) == level {
+                        let k = keys[i];
+                        let mut j = i + 1;
+                        while j < keys.len() && keys[j] == k {
+                            j += 1;
+                        }
+                        cells.push((layout.class(k), (j - i) as u64));
+                        i = j;
+                    }
+                    layout.codes(level << layout.class_bits, &mut codes);
+                    f(&codes, &cells);
+                }
+            }
+        }
+    }
 }
 
 /// LSD radix sort of keys below `2^bits`.

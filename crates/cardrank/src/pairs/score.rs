@@ -88,6 +88,8 @@ pub struct Interactions {
 /// MI and EMI of one feature against the target.
 struct Single {
     totals: Vec<u64>,
+    /// `ln_count` of each total.
+    ln_totals: Vec<f64>,
     entropy: f64,
     mi: f64,
     adjusted: f64,
@@ -121,6 +123,7 @@ impl Interactions {
                 Single {
                     entropy: measures::entropy(&t.rows, n),
                     z: measures::z_score(mi, emi, sd),
+                    ln_totals: t.rows.iter().map(|&c| measures::ln_count(c)).collect(),
                     totals: t.rows,
                     mi,
                     adjusted: mi - emi,
@@ -134,9 +137,9 @@ impl Interactions {
             .tuple_indices()
             .par_iter()
             .enumerate()
-            .map(|(t, tuple)| {
+            .map_init(super::runs::Scratch::default, |scratch, (t, tuple)| {
                 score_tuple(
-                    &pairs.counted(t, &cards, n_classes),
+                    &pairs.cells(t, &cards, n_classes, scratch),
                     tuple,
                     names,
                     &singles,
@@ -221,7 +224,7 @@ fn same_pair(f: &[String], a: &str, b: &str) -> bool {
 }
 
 fn score_tuple(
-    table: &super::table::TupleTable,
+    cells: &super::runs::Cells<'_>,
     tuple: &[u32],
     names: &[String],
     singles: &[Single],
@@ -229,47 +232,36 @@ fn score_tuple(
     n: u64,
 ) -> (Option<Redundancy>, TupleInteraction) {
     let arity = tuple.len();
-    let run = table.cells();
     let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
     // One walk over the sorted cells gives both MI sums without building
-    // either table: a level of the joint feature (a distinct code tuple) is
-    // a run of consecutive cells, one per class. Its total is the joint
-    // table's row total and, for a pair, the pair table's cell count.
+    // either table: a level of the joint feature (a distinct code tuple)
+    // has one cell per class. Its total is the joint table's row total and,
+    // for a pair, the pair table's cell count.
     let mut rows: Vec<u64> = Vec::new();
-    let mut joint_sum = measures::InfoSum::new(n, run.len());
-    let mut pair_sum = measures::InfoSum::new(n, if arity == 2 { run.len() } else { 0 });
-    let mut start = 0;
-    while start < run.len() {
-        let codes = &run.codes[start * arity..(start + 1) * arity];
-        let mut end = start + 1;
-        // Element by element: a slice comparison of two or three codes
-        // would call `memcmp`.
-        while end < run.len()
-            && codes
-                .iter()
-                .zip(&run.codes[end * arity..(end + 1) * arity])
-                .all(|(x, y)| x == y)
-        {
-            end += 1;
-        }
-        let total: u64 = run.n[start..end].iter().sum();
-        for i in start..end {
-            let b = class_counts
-                .get(run.class[i] as usize)
-                .copied()
-                .unwrap_or(0);
-            joint_sum.add(total, b, run.n[i]);
+    let mut joint_sum = measures::InfoSum::new(n);
+    let mut pair_sum = measures::InfoSum::new(n);
+    let ln_classes: Vec<f64> = class_counts
+        .iter()
+        .map(|&c| measures::ln_count(c))
+        .collect();
+    cells.for_each_level(arity, |codes, level| {
+        let total: u64 = level.iter().map(|&(_, k)| k).sum();
+        let ln_total = measures::ln_count(total);
+        for &(y, k) in level {
+            let y = y as usize;
+            if let (Some(&b), Some(&ln_b)) = (class_counts.get(y), ln_classes.get(y)) {
+                joint_sum.add_logs(total, b, k, ln_total, ln_b);
+            }
         }
         if arity == 2 {
-            let (a, b) = (&members[0].totals, &members[1].totals);
-            if let (Some(&ta), Some(&tb)) = (a.get(codes[0] as usize), b.get(codes[1] as usize)) {
-                pair_sum.add(ta, tb, total);
+            let (a, b) = (members[0], members[1]);
+            let (i, j) = (codes[0] as usize, codes[1] as usize);
+            if let (Some(&ta), Some(&tb)) = (a.totals.get(i), b.totals.get(j)) {
+                pair_sum.add_logs(ta, tb, total, a.ln_totals[i], b.ln_totals[j]);
             }
         }
         rows.push(total);
-        start = end;
-    }
-    drop(run);
+    });
     // As `measures::mutual_info` of the two tables: no information when
     // either side has fewer than two levels.
     let mi = if rows.len() < 2 || class_counts.len() < 2 {

@@ -67,6 +67,30 @@ impl TupleTable {
         matches!(self.repr, Repr::Dense { .. })
     }
 
+    /// Whether the table holds no cells.
+    pub(crate) fn is_empty(&self) -> bool {
+        match &self.repr {
+            Repr::Dense { cells, .. } => cells.iter().all(|&n| n == 0),
+            Repr::Sparse { runs } => runs.iter().all(|r| r.len() == 0),
+        }
+    }
+
+    /// Whether an empty table would count codes below `cards` and classes
+    /// below `classes` densely (as [`TupleTable::add_batch`] decides).
+    pub(crate) fn dense_for(cards: &[usize], classes: usize) -> bool {
+        let inner = vec![0; cards.len().saturating_sub(1)];
+        let (.., size) = grown_shape(0, &inner, 0, cards, classes);
+        size.is_some_and(|s| s <= DENSE_CELLS)
+    }
+
+    /// The cells as one owned sorted run.
+    pub(crate) fn into_cells(self) -> Run {
+        match self.repr {
+            Repr::Sparse { mut runs } if runs.len() == 1 => runs.pop().unwrap_or_default(),
+            _ => self.cells().into_owned(),
+        }
+    }
+
     /// Makes room for codes below `cards` and classes below `classes`,
     /// turning sparse when a dense table would pass [`DENSE_CELLS`].
     fn reserve(&mut self, cards: &[usize], classes: usize) {
@@ -79,27 +103,8 @@ impl TupleTable {
         else {
             return;
         };
-        let new_inner: Vec<usize> = inner
-            .iter()
-            .zip(&cards[1..])
-            .map(|(&cap, &card)| {
-                if card > cap {
-                    card.next_power_of_two()
-                } else {
-                    cap
-                }
-            })
-            .collect();
-        let new_kcap = if classes > *kcap {
-            classes.next_power_of_two()
-        } else {
-            *kcap
-        };
-        let new_outer = (*outer).max(cards[0]);
-        let size = new_inner
-            .iter()
-            .chain([&new_kcap, &new_outer])
-            .try_fold(1usize, |acc, &x| acc.checked_mul(x.max(1)));
+        let (new_inner, new_kcap, new_outer, size) =
+            grown_shape(*outer, inner, *kcap, cards, classes);
         if size.is_none_or(|s| s > DENSE_CELLS) {
             let run = self.dense_run();
             self.repr = Repr::Sparse {
@@ -195,10 +200,19 @@ impl TupleTable {
                     }
                     cells.push((pack(&mapped), class_map[class as usize], n));
                 });
-                // Code maps are injective, so the mapped cells stay distinct.
+                // A cell of `other` can be in several of its runs (each run
+                // holds the distinct cells of some batches): equal cells are
+                // summed here, so the run stays one of distinct cells.
                 cells.sort_unstable_by_key(|&(k, c, _)| (k, c));
                 let mut run = Run::default();
-                for (k, c, n) in cells {
+                let mut i = 0;
+                while i < cells.len() {
+                    let (k, c, mut n) = cells[i];
+                    i += 1;
+                    while i < cells.len() && (cells[i].0, cells[i].1) == (k, c) {
+                        n += cells[i].2;
+                        i += 1;
+                    }
                     for d in (0..arity).rev() {
                         mapped[arity - 1 - d] = (k >> (32 * d)) as u32;
                     }
@@ -299,6 +313,40 @@ impl TupleTable {
 }
 
 #[inline]
+/// The dense shape `(inner, kcap, outer, cells)` of a table of shape
+/// `(outer, inner, kcap)` grown to hold codes below `cards` and classes
+/// below `classes` (`cells` is `None` on overflow).
+fn grown_shape(
+    outer: usize,
+    inner: &[usize],
+    kcap: usize,
+    cards: &[usize],
+    classes: usize,
+) -> (Vec<usize>, usize, usize, Option<usize>) {
+    let new_inner: Vec<usize> = inner
+        .iter()
+        .zip(&cards[1..])
+        .map(|(&cap, &card)| {
+            if card > cap {
+                card.next_power_of_two()
+            } else {
+                cap
+            }
+        })
+        .collect();
+    let new_kcap = if classes > kcap {
+        classes.next_power_of_two()
+    } else {
+        kcap
+    };
+    let new_outer = outer.max(cards[0]);
+    let size = new_inner
+        .iter()
+        .chain([&new_kcap, &new_outer])
+        .try_fold(1usize, |acc, &x| acc.checked_mul(x.max(1)));
+    (new_inner, new_kcap, new_outer, size)
+}
+
 fn dense_index(inner: &[usize], kcap: usize, codes: &[u32], class: u32) -> usize {
     let mut idx = codes[0] as usize;
     for (d, &cap) in inner.iter().enumerate() {
