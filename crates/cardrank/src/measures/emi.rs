@@ -37,16 +37,24 @@ pub fn expected_mutual_info(rows: &[u64], cols: &[u64], n: u64) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    let ra = distinct_counts(rows);
-    let cb = distinct_counts(cols);
-    let levels = |g: &[(u64, u64)]| g.iter().map(|&(_, m)| m).sum::<u64>();
-    if levels(&ra) < 2 || levels(&cb) < 2 {
+    expected_mutual_info_grouped(&distinct_counts(rows), &distinct_counts(cols), n)
+}
+
+/// [`expected_mutual_info`] of margins given as their distinct nonzero
+/// values with multiplicities, in increasing value order (as
+/// `distinct_counts` makes them): callers that pair one margin with many
+/// group it once.
+pub(crate) fn expected_mutual_info_grouped(ra: &[(u64, u64)], cb: &[(u64, u64)], n: u64) -> f64 {
+    if n == 0 {
         return 0.0;
     }
-    let cb: Vec<(u64, u64)> = cb.into_iter().filter(|&(b, _)| b <= n).collect();
+    let levels = |g: &[(u64, u64)]| g.iter().map(|&(_, m)| m).sum::<u64>();
+    if levels(ra) < 2 || levels(cb) < 2 {
+        return 0.0;
+    }
     let mut total = Sum::default();
     for &(a, ma) in ra.iter().filter(|&&(a, _)| a <= n) {
-        for &(b, mb) in &cb {
+        for &(b, mb) in cb.iter().filter(|&&(b, _)| b <= n) {
             let e = pair_emi(a, b, n);
             total.add(e * (ma as f64 * mb as f64));
         }

@@ -30,6 +30,7 @@ mod null;
 mod testdata;
 
 pub use emi::expected_mutual_info;
+pub(crate) use emi::expected_mutual_info_grouped;
 pub use gtest::{benjamini_hochberg, g_test_log10_p};
 pub use null::null_sd;
 
@@ -217,43 +218,56 @@ impl InfoSum {
     }
 }
 
-/// An exact, order-independent sum of `f64` terms below `2^22` in magnitude
-/// whose absolute values sum to less than `2^22`: each term is cut at
-/// `2^-100` into two integers (the part above `2^-40` and the rest), which
-/// add without rounding. The value is the total correctly rounded to `f64`;
-/// each term loses less than `2^-100` to the cut.
+/// An exact, order-independent sum of `f64` terms below `2^10` in
+/// magnitude: each term is cut into two integers, its multiple of `2^-40`
+/// nearest to it and the rest in units of `2^-90` (rounded), which add
+/// without rounding. The value is the total correctly rounded to `f64`;
+/// each term loses at most `2^-91` to the cut. Integer addition is
+/// associative, so any order of the same terms gives the same bits.
 ///
 /// Information terms qualify: `|(k/N) ln(N k / (a b))| <= (k/N) ln(N^2)`,
-/// and the `k/N` of a table sum to 1.
+/// under 90 for any `N` below `2^64`.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct ExactSum {
-    /// Sum of the terms' parts above `2^-40`, in units of `2^-40`.
+    /// Sum of the terms' multiples of `2^-40`, in units of `2^-40`.
     hi: i64,
-    /// Sum of the rest, in units of `2^-100`.
+    /// Sum of the rest, in units of `2^-90`.
     lo: i128,
 }
 
-/// `2^40` and `2^60`: the cuts of [`ExactSum`] (exact in `f64`).
+/// `2^40` and `2^50`: the cuts of [`ExactSum`] (exact in `f64`).
 const HI_UNIT: f64 = (1u64 << 40) as f64;
-const LO_UNIT: f64 = (1u64 << 60) as f64;
+const LO_UNIT: f64 = (1u64 << 50) as f64;
+/// `1.5 * 2^52`: adding it to an `f64` below `2^51` in magnitude rounds it
+/// to an integer held in the low mantissa bits.
+const ROUNDER: f64 = 6_755_399_441_055_744.0;
+
+/// `x` (below `2^51` in magnitude) rounded to the nearest integer, as the
+/// integer and as an `f64`; no branch and no float-to-int conversion.
+#[inline(always)]
+fn round_split(x: f64) -> (i64, f64) {
+    let shifted = x + ROUNDER;
+    let int = (shifted.to_bits() as i64).wrapping_sub(ROUNDER.to_bits() as i64);
+    (int, shifted - ROUNDER)
+}
 
 impl ExactSum {
-    /// Adds `x` (NaN adds nothing; see the type for the range).
+    /// Adds `x` (see the type for the range; NaN or larger terms give
+    /// garbage, which callers rule out).
     #[inline]
     pub(crate) fn add(&mut self, x: f64) {
-        // Scaling by a power of two, truncation and the difference of a
-        // value and its truncation are all exact in f64.
-        // (`as i64` truncates in one instruction; `f64::trunc` is a call
-        // on baseline x86-64. A truncated f64 converts back exactly.)
+        // Scaling by a power of two, rounding through `ROUNDER` below 2^51,
+        // and the difference of a value and its rounding are all exact.
         let scaled = x * HI_UNIT;
-        let whole = scaled as i64;
+        let (whole, whole_f) = round_split(scaled);
         self.hi = self.hi.wrapping_add(whole);
-        self.lo += i128::from(((scaled - whole as f64) * LO_UNIT) as i64);
+        let (rest, _) = round_split((scaled - whole_f) * LO_UNIT);
+        self.lo += i128::from(rest);
     }
 
     /// The total, rounded once to `f64`.
     pub(crate) fn value(&self) -> f64 {
-        let total = (i128::from(self.hi) << 60) + self.lo;
+        let total = (i128::from(self.hi) << 50) + self.lo;
         total as f64 / (HI_UNIT * LO_UNIT)
     }
 }
@@ -327,10 +341,13 @@ mod mi_tests {
     #[test]
     fn exact_sum_cancels_exactly() {
         let mut s = ExactSum::default();
-        let xs = [1e-3, 37.25, -1e-3, 1e-17, -37.25, 3.0e-30];
+        let xs = [1e-3, 37.25, -1e-3, 1e-17, -37.25, -3.0e-25, 89.5, -89.5];
         xs.iter().for_each(|&x| s.add(x));
-        // 1e-17 and 3e-30 survive to within the 2^-100 cut.
-        assert!((s.value() - (1e-17 + 3.0e-30)).abs() < 1e-29);
+        // What floating-point addition would lose entirely survives, to
+        // within the cut of 2^-91 (4e-28) per term.
+        let want = 1e-17 - 3.0e-25;
+        assert!((s.value() - want).abs() < 8.0 * 4e-28, "{}", s.value());
+        assert_ne!(s.value(), 1e-17);
         let mut t = ExactSum::default();
         xs.iter().rev().for_each(|&x| t.add(x));
         assert_eq!(s.value().to_bits(), t.value().to_bits());

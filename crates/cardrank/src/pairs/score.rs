@@ -90,6 +90,8 @@ struct Single {
     totals: Vec<u64>,
     /// `ln_count` of each total.
     ln_totals: Vec<f64>,
+    /// The totals' distinct values with multiplicities (for the EMI).
+    groups: Vec<(u64, u64)>,
     entropy: f64,
     mi: f64,
     adjusted: f64,
@@ -124,6 +126,7 @@ impl Interactions {
                     entropy: measures::entropy(&t.rows, n),
                     z: measures::z_score(mi, emi, sd),
                     ln_totals: t.rows.iter().map(|&c| measures::ln_count(c)).collect(),
+                    groups: measures::distinct_counts(&t.rows),
                     totals: t.rows,
                     mi,
                     adjusted: mi - emi,
@@ -294,7 +297,7 @@ fn score_tuple(
         } else {
             pair_sum.value()
         };
-        let emi = measures::expected_mutual_info(&a.totals, &b.totals, n);
+        let emi = measures::expected_mutual_info_grouped(&a.groups, &b.groups, n);
         let ami = measures::adjusted_mutual_info(
             mi,
             emi,
