@@ -589,14 +589,14 @@ def main() -> None:
     parser.add_argument(
         "--flaml-budget",
         type=float,
-        default=8.0,
-        help="seconds per FLAML fit (default 8; 0: no FLAML)",
+        default=5.0,
+        help="seconds per FLAML fit (default 5; 0: no FLAML)",
     )
     parser.add_argument(
         "--flaml-budget-big",
         type=float,
-        default=20.0,
-        help="seconds per FLAML fit on the click log (default 20)",
+        default=12.0,
+        help="seconds per FLAML fit on the click log (default 12)",
     )
     parser.add_argument(
         "--big-cells",
