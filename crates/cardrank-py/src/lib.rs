@@ -16,6 +16,11 @@
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+/// mimalloc keeps freed memory for reuse: repeated calls (and the many
+/// short-lived buffers of one call) do not fault fresh, zeroed pages in.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod errors;
 mod pairs;
 mod ranker;

@@ -14,6 +14,16 @@ use crate::quality::{BatchPlan, TrackOptions, Tracker};
 use crate::ranking::Ranking;
 use crate::state::{FeatureState, RankState};
 
+/// Rows encoded at a time for a feature whose codes are only counted.
+const ENCODE_CHUNK: usize = 1 << 14;
+
+/// Whether a column is encoded a slice at a time: longer than a chunk, and
+/// not dictionary-encoded (a dictionary array's entries are coded once per
+/// call, which slicing would repeat).
+fn chunked(col: &dyn Array) -> bool {
+    col.len() > ENCODE_CHUNK && !matches!(col.data_type(), arrow_schema::DataType::Dictionary(..))
+}
+
 /// Accumulates batches and finishes to a [`Ranking`].
 ///
 /// # Example
@@ -185,12 +195,27 @@ impl Ranker {
                         return add_list(f, col.as_ref(), in_pair, missing, classes, n_classes)
                             .map(|()| bound(f, max_distinct));
                     }
-                    encode_array(&mut f.dict, missing, col.as_ref(), codes).map_err(|u| {
-                        Error::UnsupportedType {
-                            column: f.name.clone(),
-                            data_type: u.0.to_string(),
+                    let name = f.name.clone();
+                    let unsupported = |u: crate::column::Unsupported| Error::UnsupportedType {
+                        column: name.clone(),
+                        data_type: u.0.to_string(),
+                    };
+                    if !in_pair && hook.is_none() && chunked(col.as_ref()) {
+                        // Codes needed only to count: a slice at a time, so
+                        // the codes stay in cache and no column-long buffer
+                        // is allocated (and its pages cleared) per batch.
+                        for start in (0..col.len()).step_by(ENCODE_CHUNK) {
+                            let len = ENCODE_CHUNK.min(col.len() - start);
+                            codes.clear();
+                            let part = col.slice(start, len);
+                            encode_array(&mut f.dict, missing, part.as_ref(), codes)
+                                .map_err(unsupported)?;
+                            f.add_rows(codes, &classes[start..start + len], n_classes);
                         }
-                    })?;
+                        bound(f, max_distinct);
+                        return Ok(());
+                    }
+                    encode_array(&mut f.dict, missing, col.as_ref(), codes).map_err(unsupported)?;
                     f.add_rows(codes, classes, n_classes);
                     bound(f, max_distinct);
                     if let Some(track) = hook.as_mut() {

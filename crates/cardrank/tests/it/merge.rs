@@ -144,3 +144,42 @@ fn merging_different_targets_fails() {
     let mut s = r1.into_state();
     assert!(s.merge(&r2.into_state()).is_err());
 }
+
+/// A batch longer than the encoding chunk (16,384 rows: such columns are
+/// coded a slice at a time when their codes are only counted) ranks the same
+/// as the same rows in short batches, and the same as when its codes are
+/// kept whole (a quality tracker needs them).
+#[test]
+fn long_batches_coded_in_slices_rank_the_same() {
+    let n = 50_000u32;
+    let col = |f: &dyn Fn(u32) -> u32| (0..n).map(|i| f(i).to_string()).collect::<Vec<_>>();
+    let mix = |i: u32| i.wrapping_mul(2_654_435_761);
+    let cols = vec![
+        ("wide", col(&|i| mix(i) % 30_000)),
+        ("id", col(&|i| i)),
+        ("small", col(&|i| (mix(i) >> 7) % 5)),
+        (
+            "y",
+            col(&|i| u32::from((mix(i) >> 3) % 7 < 2 || i % 5000 == 0)),
+        ),
+    ];
+    let rank = |parts: usize, quality: bool| {
+        let mut r = Ranker::new(RankParams::new("y")).unwrap();
+        if quality {
+            r.track_quality(Default::default()).unwrap();
+        }
+        let step = (n as usize).div_ceil(parts);
+        for start in (0..n as usize).step_by(step) {
+            let end = (start + step).min(n as usize);
+            let part: Vec<(&str, Vec<String>)> = cols
+                .iter()
+                .map(|(name, v)| (*name, v[start..end].to_vec()))
+                .collect();
+            r.update(&batch(&part)).unwrap();
+        }
+        serde_json::to_string(&r.finish().unwrap()).unwrap()
+    };
+    let whole = rank(1, false);
+    assert_eq!(rank(7, false), whole);
+    assert_eq!(rank(1, true), whole);
+}
