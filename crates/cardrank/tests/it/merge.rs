@@ -154,7 +154,7 @@ fn long_batches_coded_in_slices_rank_the_same() {
     let n = 50_000u32;
     let col = |f: &dyn Fn(u32) -> u32| (0..n).map(|i| f(i).to_string()).collect::<Vec<_>>();
     let mix = |i: u32| i.wrapping_mul(2_654_435_761);
-    let cols = vec![
+    let cols = [
         ("wide", col(&|i| mix(i) % 30_000)),
         ("id", col(&|i| i)),
         ("small", col(&|i| (mix(i) >> 7) % 5)),
