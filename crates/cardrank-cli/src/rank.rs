@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use cardrank::arrow_array::RecordBatch;
 use cardrank::{Ranker, Ranking};
-use cardrank_io::Progress;
+use cardrank_io::split::{CsvSplit, SplitError, SplitRun, SplitSize, SPLIT_BYTES_ENV};
+use cardrank_io::{Progress, ReadOptions, Transforms};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
@@ -53,11 +54,17 @@ pub fn run(
     let (read, transforms) = input::options(
         input_args, target, delimiter, missing, features, exclude, batch_size,
     )?;
-    let reader = cardrank_io::open_with(files, &read, &transforms)?;
-    let progress = reader.progress();
-    let bar = progress_bar(&progress, opts.quiet);
-    consume(reader, &mut ranker, &bar)?;
-    bar.finish_and_clear();
+    let progress = match rank_split(files, &read, &transforms, input_args, &mut ranker, opts)? {
+        Some(progress) => progress,
+        None => {
+            let reader = cardrank_io::open_with(files, &read, &transforms)?;
+            let progress = reader.progress();
+            let bar = progress_bar(&progress, opts.quiet);
+            consume(reader, &mut ranker, &bar)?;
+            bar.finish_and_clear();
+            progress
+        }
+    };
     let ranking = ranker.finish()?;
     let report = InputJson::new(
         progress.report(),
@@ -69,6 +76,80 @@ pub fn run(
         seconds: start.elapsed().as_secs_f64(),
     };
     output::emit_with_input(&ranking, &meta, opts, None, Some(&report))
+}
+
+/// Ranks one plain CSV/TSV file in parallel byte ranges, one ranker per
+/// range, merged in file order (see [`cardrank_io::split`]); the ranking is
+/// the same as the sequential read's, bit for bit. Returns `None` (nothing
+/// counted) when the input is to be read sequentially: any input but one
+/// plain CSV/TSV file, transforms, `--skip-bad-rows`, `--max-distinct`
+/// (folding depends on the order of the rows), or a cut that cannot be
+/// trusted (a quoted line feed across it).
+///
+/// With `CARDRANK_CSV_SPLIT_BYTES` set (a tuning and test knob), one line on
+/// stderr says how the file was read.
+fn rank_split(
+    files: &[PathBuf],
+    read: &ReadOptions,
+    transforms: &Transforms,
+    input_args: &InputArgs,
+    ranker: &mut Ranker,
+    opts: &RankOptions,
+) -> Result<Option<Progress>, CliError> {
+    let size = SplitSize::from_env()?;
+    let note = |what: &str| {
+        if std::env::var_os(SPLIT_BYTES_ENV).is_some() {
+            eprintln!("note: {what}");
+        }
+    };
+    if input_args.max_distinct.is_some() {
+        note("read with one reader: --max-distinct folds in the order of the rows");
+        return Ok(None);
+    }
+    let split = match ranker.install(|| CsvSplit::plan(files, read, transforms, size)) {
+        Ok(split) => split,
+        Err(why) => {
+            note(&format!("read with one reader: {why}"));
+            return Ok(None);
+        }
+    };
+    let progress = split.progress();
+    let bar = progress_bar(&progress, opts.quiet);
+    let run = {
+        let me = &*ranker;
+        me.install(|| {
+            split.run(
+                || me.sibling(),
+                |r, batch| {
+                    r.update(batch)?;
+                    bar.set_message(format!("{} rows", progress.rows_read()));
+                    bar.tick();
+                    Ok::<(), cardrank::Error>(())
+                },
+            )
+        })
+    };
+    bar.finish_and_clear();
+    let parts = match run {
+        Ok(SplitRun::Done(parts)) => parts,
+        Ok(SplitRun::Fallback(why)) => {
+            note(&format!("read with one reader after all: {why}"));
+            return Ok(None);
+        }
+        Err(SplitError::Read(e)) => return Err(e.into()),
+        Err(SplitError::Sink(e)) => return Err(e.into()),
+    };
+    note(&format!("read in {} ranges", split.ranges()));
+    // The first range's ranker becomes the ranker (no copy of its state);
+    // it shares the parameters and the pool.
+    let mut parts = parts.into_iter();
+    if let Some(first) = parts.next() {
+        *ranker = first;
+    }
+    for part in parts {
+        ranker.merge_state(part.state())?;
+    }
+    Ok(Some(progress))
 }
 
 /// Reads batches on a second thread while this one ranks them.
