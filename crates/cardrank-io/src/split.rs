@@ -155,7 +155,7 @@ pub enum Sequential {
     /// An error in the last record of a range, which may be a record cut
     /// short.
     ErrorAtCut,
-    /// A range was stopped before the ranges after it were checked.
+    /// A range was stopped before it was checked, or could not be opened.
     Abandoned,
 }
 
@@ -487,16 +487,10 @@ impl CsvSplit {
         let range = &self.ranges[i];
         let end = self.header.len() as u64 + (range.end - range.start);
         let is_last = i + 1 == self.ranges.len();
-        let mut reader = match self.open_range(range) {
-            Ok(r) => r,
-            Err(e) => {
-                first_failed.fetch_min(i, Ordering::Relaxed);
-                return RangeResult::Failed {
-                    error: SplitError::Read(e),
-                    tail: Tail::default(),
-                    at_cut: false,
-                };
-            }
+        // The file opened when it was planned: if it cannot be opened again,
+        // the sequential reader will say why (or read it).
+        let Ok(mut reader) = self.open_range(range) else {
+            return RangeResult::Cancelled;
         };
         let mut state = init();
         let failed = |error, reader: &CsvReader| {
