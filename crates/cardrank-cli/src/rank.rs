@@ -79,7 +79,7 @@ pub fn run(
 }
 
 /// Ranks one plain CSV/TSV file in parallel byte ranges, one ranker per
-/// range, merged in file order (see [`cardrank_io::split`]); the ranking is
+/// range, merged in file order as ranges finish (see [`cardrank_io::split`]); the ranking is
 /// the same as the sequential read's, bit for bit. Returns `None` (nothing
 /// counted) when the input is to be read sequentially: any input but one
 /// plain CSV/TSV file, transforms, `--skip-bad-rows`, `--max-distinct`
@@ -126,12 +126,13 @@ fn rank_split(
                     bar.tick();
                     Ok::<(), cardrank::Error>(())
                 },
+                merge,
             )
         })
     };
     bar.finish_and_clear();
-    let parts = match run {
-        Ok(SplitRun::Done(parts)) => parts,
+    let merged = match run {
+        Ok(SplitRun::Done(merged)) => merged,
         Ok(SplitRun::Fallback(why)) => {
             note(&format!("read with one reader after all: {why}"));
             return Ok(None);
@@ -140,16 +141,22 @@ fn rank_split(
         Err(SplitError::Sink(e)) => return Err(e.into()),
     };
     note(&format!("read in {} ranges", split.ranges()));
-    // The first range's ranker becomes the ranker (no copy of its state);
-    // it shares the parameters and the pool.
-    let mut parts = parts.into_iter();
-    if let Some(first) = parts.next() {
-        *ranker = first;
-    }
-    for part in parts {
-        ranker.merge_state(part.state())?;
-    }
+    // A sibling: the same parameters and pool.
+    *ranker = merged;
     Ok(Some(progress))
+}
+
+/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
+/// dropped, not copied).
+fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
+    if right.state().features().is_empty() {
+        return Ok(left);
+    }
+    if left.state().features().is_empty() {
+        return Ok(right);
+    }
+    left.merge_state(right.state())?;
+    Ok(left)
 }
 
 /// Reads batches on a second thread while this one ranks them.

@@ -135,6 +135,7 @@ fn update_split(
                             }
                             r.update(batch).map_err(Some)
                         },
+                        |left, right| merge(left, right).map_err(Some),
                     )
                 });
                 let _ = done_tx.send(());
@@ -159,29 +160,39 @@ fn update_split(
         return Err(Failure::Py(e));
     }
     let target = ranker.params().target.clone();
-    let parts = match run {
-        Ok(SplitRun::Done(parts)) => parts,
+    let merged = match run {
+        Ok(SplitRun::Done(merged)) => merged,
         Ok(SplitRun::Fallback(_)) => return Ok(false),
         Err(SplitError::Read(e)) => return Err(Failure::from_io(e, &target)),
         Err(SplitError::Sink(Some(e))) => return Err(e.into()),
         // Only a signal stops a range, and it was raised above.
         Err(SplitError::Sink(None)) => return Ok(false),
     };
+    // A ranker that saw nothing becomes the file's (a sibling: the same
+    // parameters and pool), without a copy.
+    let fresh = ranker.state().features().is_empty();
     py.detach(|| {
-        let mut parts = parts.into_iter();
-        // A ranker that saw nothing becomes the first range's (no copy).
-        let state = ranker.state();
-        if state.rows() == 0 && state.features().is_empty() {
-            if let Some(first) = parts.next() {
-                *ranker = first;
-            }
+        if fresh {
+            *ranker = merged;
+            Ok(())
+        } else {
+            ranker.merge_state(merged.state())
         }
-        for part in parts {
-            ranker.merge_state(part.state())?;
-        }
-        Ok::<(), cardrank::Error>(())
     })?;
     Ok(true)
+}
+
+/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
+/// dropped, not copied).
+fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
+    if right.state().features().is_empty() {
+        return Ok(left);
+    }
+    if left.state().features().is_empty() {
+        return Ok(right);
+    }
+    left.merge_state(right.state())?;
+    Ok(left)
 }
 
 /// How often the waiting thread checks for signals.

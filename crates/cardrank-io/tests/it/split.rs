@@ -33,14 +33,19 @@ enum Parallel {
 }
 
 fn parallel(split: &CsvSplit) -> Parallel {
-    let run = split.run(Vec::new, |batches: &mut Vec<RecordBatch>, b| {
-        batches.push(b.clone());
-        Ok::<(), String>(())
-    });
+    let run = split.run(
+        Vec::new,
+        |batches: &mut Vec<RecordBatch>, b| {
+            batches.push(b.clone());
+            Ok::<(), String>(())
+        },
+        |mut left, right| {
+            left.extend(right);
+            Ok(left)
+        },
+    );
     match run {
-        Ok(SplitRun::Done(parts)) => {
-            Parallel::Rows(parts.iter().flat_map(|p| rows_of(p)).collect())
-        }
+        Ok(SplitRun::Done(batches)) => Parallel::Rows(rows_of(&batches)),
         Ok(SplitRun::Fallback(why)) => Parallel::Fallback(why),
         Err(SplitError::Read(e)) => Parallel::Error(e.to_string()),
         Err(SplitError::Sink(e)) => panic!("sink failed: {e}"),

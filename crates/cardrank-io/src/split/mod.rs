@@ -7,9 +7,11 @@
 //! current rayon pool, each with an ordinary [`CsvReader`] over the header's
 //! bytes followed by the range's (so the header, delimiter, projection and
 //! row-to-batch code are the sequential reader's own), and hands each range's
-//! batches to its own sink (e.g. one ranker per range, whose states are
-//! merged afterwards). Rows reach the sinks out of file order; use it only
-//! for work whose result does not depend on the order of the rows.
+//! batches to its own sink state (e.g. one ranker per range); adjacent
+//! ranges' states are merged in file order as soon as both are read, while
+//! other ranges are still being read. Rows reach the sinks out of file
+//! order; use it only for work whose result does not depend on the order of
+//! the rows.
 //!
 //! # When a file is read by one reader instead
 //!
@@ -57,12 +59,16 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 
-use crate::csv::{CsvOptions, CsvReader, Tail};
+use crate::csv::{CsvOptions, CsvReader};
 use crate::error::{Error, Result};
 use crate::format::Format;
 use crate::read::{self, ReadOptions};
 use crate::source::{self, Compression, Counting, Progress, Source};
 use crate::transform::Transforms;
+
+mod part;
+
+use part::{Part, Shift};
 
 /// The smallest range cut by default: below this, a thread costs more than
 /// it saves.
@@ -183,8 +189,8 @@ impl std::fmt::Display for Sequential {
 /// What [`CsvSplit::run`] gives when no range failed.
 #[derive(Debug)]
 pub enum SplitRun<S> {
-    /// Every range was read; one sink state per range, in file order.
-    Done(Vec<S>),
+    /// Every range was read; the ranges' states merged in file order.
+    Done(S),
     /// The ranges cannot be trusted: read the file with one reader.
     Fallback(Sequential),
 }
@@ -214,12 +220,16 @@ pub enum SplitError<E> {
 /// let split = CsvSplit::plan(&[path], &ReadOptions::default(), &Transforms::default(), SplitSize::Bytes(500))
 ///     .expect("a plain CSV file");
 /// assert!(split.ranges() > 5);
-/// let run = split.run(|| 0usize, |rows: &mut usize, b| {
-///     *rows += b.num_rows();
-///     Ok::<(), ()>(())
-/// });
+/// let run = split.run(
+///     || 0usize,
+///     |rows: &mut usize, b| {
+///         *rows += b.num_rows();
+///         Ok::<(), ()>(())
+///     },
+///     |a, b| Ok(a + b),
+/// );
 /// match run {
-///     Ok(SplitRun::Done(counts)) => assert_eq!(counts.iter().sum::<usize>(), 1000),
+///     Ok(SplitRun::Done(rows)) => assert_eq!(rows, 1000),
 ///     other => panic!("{other:?}"),
 /// }
 /// # std::fs::remove_dir_all(&dir).ok();
@@ -241,24 +251,6 @@ pub struct CsvSplit {
     ranges: Vec<Range<u64>>,
     progress: Progress,
     schema: SchemaRef,
-}
-
-/// How one range went.
-enum RangeResult<S, E> {
-    Done {
-        state: S,
-        tail: Tail,
-        /// The parser's line at the end of the range.
-        end_line: u64,
-    },
-    Failed {
-        error: SplitError<E>,
-        tail: Tail,
-        /// Whether the reader had reached the end of a range that is not
-        /// the file's last (the failing record may have been cut short).
-        at_cut: bool,
-    },
-    Cancelled,
 }
 
 impl CsvSplit {
@@ -384,86 +376,48 @@ impl CsvSplit {
     }
 
     /// Reads every range on the current rayon pool: each range's batches
-    /// go to `each` with that range's own state, made by `init`.
+    /// go to `each` with that range's own state, made by `init`; adjacent
+    /// ranges' states are joined with `merge` (left, right) as soon as both
+    /// are read, while other ranges are still being read.
     ///
-    /// Returns the states in file order, or [`SplitRun::Fallback`] when a
+    /// Returns the state of the whole file, or [`SplitRun::Fallback`] when a
     /// cut could not be trusted (read the file sequentially then), or the
     /// first error in file order.
-    pub fn run<S, E, I, F>(
+    pub fn run<S, E, I, F, M>(
         &self,
         init: I,
         each: F,
+        merge: M,
     ) -> std::result::Result<SplitRun<S>, SplitError<E>>
     where
         S: Send,
         E: Send,
         I: Fn() -> S + Sync,
         F: Fn(&mut S, &RecordBatch) -> std::result::Result<(), E> + Sync,
+        M: Fn(S, S) -> std::result::Result<S, E> + Sync,
     {
         // Ranges after a failed one stop; all stop when a cut is wrong.
         let first_failed = AtomicUsize::new(usize::MAX);
         let abandon = AtomicBool::new(false);
-        let results: Vec<RangeResult<S, E>> = (0..self.ranges.len())
+        let whole = (0..self.ranges.len())
             .into_par_iter()
             .with_max_len(1)
             .map(|i| self.read_range(i, &init, &each, &first_failed, &abandon))
-            .collect();
-        // Lines counted by the ranges before, and the line at the end of the
-        // last record so far, as the sequential reader would count them.
-        let mut lines_before = 0u64;
-        let mut last_end_line = self.header_line;
-        let mut states = Vec::with_capacity(results.len());
-        let last = results.len() - 1;
-        for (i, result) in results.into_iter().enumerate() {
-            match result {
-                RangeResult::Done {
-                    state,
-                    tail,
-                    end_line,
-                } => {
-                    if i < last && tail.open_quote {
-                        return Ok(SplitRun::Fallback(Sequential::QuoteAcrossCut));
-                    }
-                    if let Some(line) = tail.last_end_line {
-                        last_end_line = line + lines_before;
-                    }
-                    lines_before += end_line - self.header_line;
-                    states.push(state);
-                }
-                RangeResult::Failed {
-                    error,
-                    tail,
-                    at_cut,
-                } => {
-                    if at_cut {
-                        return Ok(SplitRun::Fallback(Sequential::ErrorAtCut));
-                    }
-                    return Err(match error {
-                        SplitError::Read(e) => {
-                            // The sequential reader names a record by the
-                            // line where the record before it ended; for the
-                            // first record of a range, that is in a range
-                            // before.
-                            let shift = if tail.records <= 1 {
-                                last_end_line - self.header_line
-                            } else {
-                                lines_before
-                            };
-                            SplitError::Read(e.shift_line(shift))
-                        }
-                        sink => sink,
-                    });
-                }
-                RangeResult::Cancelled => {
-                    return Ok(SplitRun::Fallback(if abandon.load(Ordering::Relaxed) {
-                        Sequential::QuoteAcrossCut
-                    } else {
-                        Sequential::Abandoned
-                    }))
-                }
-            }
+            .reduce(|| Part::Empty, |l, r| part::combine(l, r, &merge));
+        match whole {
+            Part::Done { state, .. } => Ok(SplitRun::Done(state)),
+            Part::Failed {
+                error: SplitError::Read(e),
+                shift,
+            } => Err(SplitError::Read(e.shift_line(match shift {
+                Shift::By(n) => n,
+                // No record before: the header's line, as read.
+                Shift::AfterLastRecord => 0,
+            }))),
+            Part::Failed { error, .. } => Err(error),
+            Part::Fallback(why) => Ok(SplitRun::Fallback(why)),
+            Part::Empty => Ok(SplitRun::Fallback(Sequential::Abandoned)),
         }
-        Ok(SplitRun::Done(states))
     }
 
     /// Reads range `i` into a fresh state.
@@ -474,15 +428,21 @@ impl CsvSplit {
         each: &F,
         first_failed: &AtomicUsize,
         abandon: &AtomicBool,
-    ) -> RangeResult<S, E>
+    ) -> Part<S, E>
     where
         I: Fn() -> S,
         F: Fn(&mut S, &RecordBatch) -> std::result::Result<(), E>,
     {
-        let cancelled =
-            || abandon.load(Ordering::Relaxed) || first_failed.load(Ordering::Relaxed) < i;
-        if cancelled() {
-            return RangeResult::Cancelled;
+        let cancelled = || {
+            Part::Fallback(if abandon.load(Ordering::Relaxed) {
+                Sequential::QuoteAcrossCut
+            } else {
+                Sequential::Abandoned
+            })
+        };
+        let stop = || abandon.load(Ordering::Relaxed) || first_failed.load(Ordering::Relaxed) < i;
+        if stop() {
+            return cancelled();
         }
         let range = &self.ranges[i];
         let end = self.header.len() as u64 + (range.end - range.start);
@@ -490,20 +450,27 @@ impl CsvSplit {
         // The file opened when it was planned: if it cannot be opened again,
         // the sequential reader will say why (or read it).
         let Ok(mut reader) = self.open_range(range) else {
-            return RangeResult::Cancelled;
+            return Part::Fallback(Sequential::Abandoned);
         };
         let mut state = init();
         let failed = |error, reader: &CsvReader| {
             first_failed.fetch_min(i, Ordering::Relaxed);
-            RangeResult::Failed {
+            if !is_last && reader.position().0 >= end {
+                // The failing record may be one cut short.
+                return Part::Fallback(Sequential::ErrorAtCut);
+            }
+            Part::Failed {
                 error,
-                tail: reader.tail(),
-                at_cut: !is_last && reader.position().0 >= end,
+                shift: if reader.tail().records <= 1 {
+                    Shift::AfterLastRecord
+                } else {
+                    Shift::By(0)
+                },
             }
         };
         loop {
-            if cancelled() {
-                return RangeResult::Cancelled;
+            if stop() {
+                return cancelled();
             }
             match reader.next() {
                 None => break,
@@ -516,13 +483,15 @@ impl CsvSplit {
             }
         }
         let tail = reader.tail();
-        if !is_last && tail.open_quote {
+        let open_quote = !is_last && tail.open_quote;
+        if open_quote {
             abandon.store(true, Ordering::Relaxed);
         }
-        RangeResult::Done {
+        Part::Done {
             state,
-            tail,
-            end_line: reader.position().1,
+            lines: reader.position().1 - self.header_line,
+            last_end: tail.last_end_line.map(|l| l - self.header_line),
+            open_quote,
         }
     }
 
