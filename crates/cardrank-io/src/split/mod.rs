@@ -46,7 +46,11 @@
 //! the file, as with one reader. A reader counts lines from its range's
 //! start; the lines of the ranges before it (all of which were read to the
 //! end, since only the ranges after a failed one are cancelled) are added,
-//! so messages name the same line as the sequential reader's.
+//! so messages name the same line as the sequential reader's. That reader
+//! names a record by the line where the record before it ended (for CRLF
+//! line ends, or after blank lines, one or more lines before the record's
+//! own), so an error in the first record of a range is named by the end of
+//! the last record in a range before it, the same way.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
