@@ -120,6 +120,8 @@ pub struct CsvReader {
     /// Value bytes per column in the previous batch (capacity hints).
     bytes_hint: Vec<usize>,
     rows_hint: usize,
+    /// A batch closes once its fields hold this many bytes.
+    batch_bytes: usize,
     done: bool,
     /// What a reader of one byte range of a file needs to know about where
     /// it stopped (see [`crate::split`]).
@@ -205,6 +207,7 @@ impl CsvReader {
             rows_read: 0,
             bytes_hint: Vec::new(),
             rows_hint: opts.batch_size.min(FIRST_BATCH_ROWS),
+            batch_bytes: TARGET_BATCH_BYTES,
             done: false,
             tail: Tail::default(),
         };
@@ -282,6 +285,12 @@ impl CsvReader {
         (p.byte(), p.line())
     }
 
+    /// Closes batches at `bytes` of field data instead of
+    /// [`TARGET_BATCH_BYTES`] (still at the batch size in rows).
+    pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
+        self.batch_bytes = bytes.max(1);
+    }
+
     /// Where the reader got to (see [`Tail`]).
     pub(crate) fn tail(&self) -> Tail {
         self.tail
@@ -327,7 +336,7 @@ impl CsvReader {
             bytes += row.append(&first, &mut builders)?;
             rows += 1;
         }
-        while rows < self.batch_size && bytes < TARGET_BATCH_BYTES {
+        while rows < self.batch_size && bytes < self.batch_bytes {
             self.tail.records += 1;
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
