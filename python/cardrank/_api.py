@@ -334,7 +334,9 @@ class Ranker:
 
         Arrow data is read batch by batch without copying its columns, with
         the GIL released; Ctrl-C between two batches raises
-        ``KeyboardInterrupt`` (the batches already read stay counted).
+        ``KeyboardInterrupt`` (the batches already read stay counted). One
+        plain CSV/TSV file is read in parallel byte ranges, merged at the
+        end: Ctrl-C then counts nothing of it.
 
         Raises:
             MissingTargetError: if the target column is absent.

@@ -156,6 +156,63 @@ def test_csv_path_is_read_in_rust(tmp_path: Path, columns: dict[str, list[Any]])
     assert from_path == from_str == from_frame
 
 
+def test_plain_csv_in_parallel_ranges_equals_one_reader(
+    tmp_path: Path, columns: dict[str, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CARDRANK_CSV_SPLIT_BYTES: 0 reads with one reader, N cuts every N bytes.
+    text = {k: ["" if v is None else str(v) for v in vs] for k, vs in columns.items()}
+    text["quoted"] = [f"a,{i % 7}" for i in range(len(text[TARGET]))]
+    path = tmp_path / "data.csv"
+    pd.DataFrame(text).to_csv(path, index=False)
+    assert path.stat().st_size > 20 * 700
+    monkeypatch.setenv("CARDRANK_CSV_SPLIT_BYTES", "0")
+    one = cardrank.rank(path, TARGET, output="dict")
+    ranker = cardrank.Ranker(TARGET)
+    ranker.update(pa.table(text))
+    ranker.update(path)
+    twice = ranker.finish(output="dict")
+    monkeypatch.setenv("CARDRANK_CSV_SPLIT_BYTES", "700")
+    assert cardrank.rank(path, TARGET, output="dict") == one
+    ranker = cardrank.Ranker(TARGET)
+    ranker.update(pa.table(text))
+    ranker.update(path)  # merged into a ranker that has rows
+    assert ranker.finish(output="dict") == twice
+    # An error in a later range names the line in the file.
+    lines = path.read_text().splitlines(keepends=True)
+    lines[-20] = "1,2\n"
+    path.write_text("".join(lines))
+    messages = []
+    for size in ["0", "700"]:
+        monkeypatch.setenv("CARDRANK_CSV_SPLIT_BYTES", size)
+        with pytest.raises(cardrank.InputError, match=f"line {len(lines) - 19} ") as e:
+            cardrank.rank(path, TARGET)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]
+
+
+def test_keyboard_interrupt_stops_parallel_ranges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import _thread
+
+    rng = np.random.default_rng(1)
+    chunk = "".join(f"{a},{b},{c},{a % 2}\n" for a, b, c in rng.integers(0, 10**6, (20_000, 3)))
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,c,y\n" + chunk * 150)  # 3M rows: seconds of work
+    monkeypatch.setenv("CARDRANK_CSV_SPLIT_BYTES", str(1 << 20))
+    ranker = cardrank.Ranker("y")
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ranker.update(path)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 30
+    assert ranker.rows == 0  # nothing of an interrupted parallel read is counted
+
+
 def test_parquet_ipc_and_glob_paths(tmp_path: Path, arrow_table: pa.Table) -> None:
     import pyarrow.feather as feather
     import pyarrow.parquet as pq

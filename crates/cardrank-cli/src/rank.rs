@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use cardrank::arrow_array::RecordBatch;
 use cardrank::{Ranker, Ranking};
-use cardrank_io::Progress;
+use cardrank_io::split::{CsvSplit, SplitError, SplitRun, SplitSize, SPLIT_BYTES_ENV};
+use cardrank_io::{Progress, ReadOptions, Transforms};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
@@ -53,11 +54,17 @@ pub fn run(
     let (read, transforms) = input::options(
         input_args, target, delimiter, missing, features, exclude, batch_size,
     )?;
-    let reader = cardrank_io::open_with(files, &read, &transforms)?;
-    let progress = reader.progress();
-    let bar = progress_bar(&progress, opts.quiet);
-    consume(reader, &mut ranker, &bar)?;
-    bar.finish_and_clear();
+    let progress = match rank_split(files, &read, &transforms, input_args, &mut ranker, opts)? {
+        Some(progress) => progress,
+        None => {
+            let reader = cardrank_io::open_with(files, &read, &transforms)?;
+            let progress = reader.progress();
+            let bar = progress_bar(&progress, opts.quiet);
+            consume(reader, &mut ranker, &bar)?;
+            bar.finish_and_clear();
+            progress
+        }
+    };
     let ranking = ranker.finish()?;
     let report = InputJson::new(
         progress.report(),
@@ -69,6 +76,87 @@ pub fn run(
         seconds: start.elapsed().as_secs_f64(),
     };
     output::emit_with_input(&ranking, &meta, opts, None, Some(&report))
+}
+
+/// Ranks one plain CSV/TSV file in parallel byte ranges, one ranker per
+/// range, merged in file order as ranges finish (see [`cardrank_io::split`]); the ranking is
+/// the same as the sequential read's, bit for bit. Returns `None` (nothing
+/// counted) when the input is to be read sequentially: any input but one
+/// plain CSV/TSV file, transforms, `--skip-bad-rows`, `--max-distinct`
+/// (folding depends on the order of the rows), or a cut that cannot be
+/// trusted (a quoted line feed across it).
+///
+/// With `CARDRANK_CSV_SPLIT_BYTES` set (a tuning and test knob), one line on
+/// stderr says how the file was read.
+fn rank_split(
+    files: &[PathBuf],
+    read: &ReadOptions,
+    transforms: &Transforms,
+    input_args: &InputArgs,
+    ranker: &mut Ranker,
+    opts: &RankOptions,
+) -> Result<Option<Progress>, CliError> {
+    let size = SplitSize::from_env()?;
+    let note = |what: &str| {
+        if std::env::var_os(SPLIT_BYTES_ENV).is_some() {
+            eprintln!("note: {what}");
+        }
+    };
+    if input_args.max_distinct.is_some() {
+        note("read with one reader: --max-distinct folds in the order of the rows");
+        return Ok(None);
+    }
+    let split = match ranker.install(|| CsvSplit::plan(files, read, transforms, size)) {
+        Ok(split) => split,
+        Err(why) => {
+            note(&format!("read with one reader: {why}"));
+            return Ok(None);
+        }
+    };
+    let progress = split.progress();
+    let bar = progress_bar(&progress, opts.quiet);
+    let run = {
+        let me = &*ranker;
+        me.install(|| {
+            split.run(
+                || me.sibling(),
+                |r, batch| {
+                    r.update(batch)?;
+                    bar.set_message(format!("{} rows", progress.rows_read()));
+                    bar.tick();
+                    Ok::<(), cardrank::Error>(())
+                },
+                merge,
+            )
+        })
+    };
+    bar.finish_and_clear();
+    let merged = match run {
+        Ok(SplitRun::Done(merged)) => merged,
+        Ok(SplitRun::Fallback(why)) => {
+            note(&format!("read with one reader after all: {why}"));
+            return Ok(None);
+        }
+        Err(SplitError::Read(e)) => return Err(e.into()),
+        Err(SplitError::Sink(e)) => return Err(e.into()),
+    };
+    note(&format!("read in {} ranges", split.ranges()));
+    // A sibling: the same parameters and pool.
+    *ranker = merged;
+    Ok(Some(progress))
+}
+
+/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
+/// dropped, not copied).
+fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
+    if right.state().features().is_empty() {
+        return Ok(left);
+    }
+    if left.state().features().is_empty() {
+        return Ok(right);
+    }
+    left.merge_state(right.state())?;
+    Ok(left)
 }
 
 /// Reads batches on a second thread while this one ranks them.

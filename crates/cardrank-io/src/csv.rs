@@ -120,7 +120,28 @@ pub struct CsvReader {
     /// Value bytes per column in the previous batch (capacity hints).
     bytes_hint: Vec<usize>,
     rows_hint: usize,
+    /// A batch closes once its fields hold this many bytes.
+    batch_bytes: usize,
     done: bool,
+    /// What a reader of one byte range of a file needs to know about where
+    /// it stopped (see [`crate::split`]).
+    tail: Tail,
+}
+
+/// Where a reader got to, for [`crate::split`]: a reader of one byte range
+/// checks that it ended between two records and maps its line numbers to
+/// the whole file's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tail {
+    /// Data records asked of the parser so far (a failed one included).
+    pub records: u64,
+    /// The parser's line after the last record read, if any.
+    pub last_end_line: Option<u64>,
+    /// Whether the last record read ends with a line feed inside a field:
+    /// the only way a record can run past a line end is inside quotes, so
+    /// when the input was cut after a line feed this is the sign that the
+    /// cut fell inside a quoted field.
+    pub open_quote: bool,
 }
 
 impl CsvReader {
@@ -186,7 +207,9 @@ impl CsvReader {
             rows_read: 0,
             bytes_hint: Vec::new(),
             rows_hint: opts.batch_size.min(FIRST_BATCH_ROWS),
+            batch_bytes: TARGET_BATCH_BYTES,
             done: false,
+            tail: Tail::default(),
         };
         let mut first = ByteRecord::new();
         match this.rdr.read_byte_record(&mut first) {
@@ -255,6 +278,24 @@ impl CsvReader {
         self.rdr.position().line()
     }
 
+    /// The parser's position: bytes of the decoded stream consumed (up to
+    /// the end of the last record) and the line reached.
+    pub(crate) fn position(&self) -> (u64, u64) {
+        let p = self.rdr.position();
+        (p.byte(), p.line())
+    }
+
+    /// Closes batches at `bytes` of field data instead of
+    /// [`TARGET_BATCH_BYTES`] (still at the batch size in rows).
+    pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
+        self.batch_bytes = bytes.max(1);
+    }
+
+    /// Where the reader got to (see [`Tail`]).
+    pub(crate) fn tail(&self) -> Tail {
+        self.tail
+    }
+
     fn csv_error(&self, err: ::csv::Error) -> Error {
         let line = err.position().map_or_else(|| self.line(), |p| p.line());
         match err.into_kind() {
@@ -295,12 +336,15 @@ impl CsvReader {
             bytes += row.append(&first, &mut builders)?;
             rows += 1;
         }
-        while rows < self.batch_size && bytes < TARGET_BATCH_BYTES {
+        while rows < self.batch_size && bytes < self.batch_bytes {
+            self.tail.records += 1;
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(self.csv_error(e)),
             }
+            self.tail.last_end_line = Some(self.line());
+            self.tail.open_quote = self.record.as_slice().last() == Some(&b'\n');
             match row.append(&self.record, &mut builders) {
                 Ok(n) => {
                     bytes += n;

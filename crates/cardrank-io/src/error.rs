@@ -218,6 +218,22 @@ impl Error {
         }
     }
 
+    /// The same error with its line number moved on by `lines`: for an
+    /// error met by the reader of one byte range of a file, which counts its
+    /// lines from the range's start (see [`crate::split`]).
+    pub(crate) fn shift_line(mut self, lines: u64) -> Self {
+        match &mut self {
+            Error::Ragged { line, .. }
+            | Error::InvalidUtf8 { line, .. }
+            | Error::Decompress { line, .. }
+            | Error::Read { line, .. }
+            | Error::RowTooLarge { line, .. }
+            | Error::VwSyntax { line, .. } => *line += lines,
+            _ => {}
+        }
+        self
+    }
+
     /// Shorthand for an [`Error::InvalidOption`].
     pub(crate) fn option(message: impl Into<String>) -> Self {
         Error::InvalidOption {

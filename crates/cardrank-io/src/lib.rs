@@ -10,6 +10,8 @@
 //!   ([`numeric`]). What was read and done is in [`Progress::report`].
 //! - [`CsvReader`] streams one CSV/TSV input, with one-line errors that name
 //!   the file, line, column and value ([`Error`]).
+//! - [`split`] reads one plain CSV/TSV file in parallel byte ranges, one
+//!   sink per range, for order-free work such as ranking (then merged).
 //! - [`Generator`] makes a reproducible CTR-like click log whose
 //!   [`GroundTruth`] says which columns are informative, noise, an XOR pair,
 //!   a relabelled copy or ID-like; [`write_csv`] and [`write_data`] (every
@@ -53,6 +55,7 @@ mod pq;
 pub mod read;
 pub mod report;
 pub mod source;
+pub mod split;
 pub mod transform;
 pub mod vw;
 mod write;

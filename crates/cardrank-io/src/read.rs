@@ -299,7 +299,11 @@ struct MultiReader {
 }
 
 /// Opens a path and recognises its format.
-fn detect(path: &Path, given: Option<Format>, progress: &Progress) -> Result<(Format, Source)> {
+pub(crate) fn detect(
+    path: &Path,
+    given: Option<Format>,
+    progress: &Progress,
+) -> Result<(Format, Source)> {
     let mut src = source::open_path_with(path, progress)?;
     if let Some(f) = given {
         return Ok((f, src));

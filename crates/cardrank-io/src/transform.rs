@@ -60,7 +60,7 @@ impl Default for Transforms {
 }
 
 impl Transforms {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if let Some(r) = self.sample_rate {
             if !(r > 0.0 && r <= 1.0) {
                 return Err(Error::option(format!(
@@ -78,7 +78,7 @@ impl Transforms {
         Ok(())
     }
 
-    fn is_identity(&self) -> bool {
+    pub(crate) fn is_identity(&self) -> bool {
         self.numeric == NumericMode::None
             && self.multivalue.is_empty()
             && self.sample_rate.is_none()

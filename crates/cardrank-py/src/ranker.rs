@@ -6,11 +6,15 @@
 //! with `KeyboardInterrupt` (the batches already added stay counted).
 //! Files are read by `cardrank_io` in Rust, also without the GIL.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use arrow_array::RecordBatch;
 use cardrank::{PairSpec, RankParams, RankState, Ranker, Score};
-use cardrank_io::{Projection, ReadOptions};
+use cardrank_io::split::{CsvSplit, SplitError, SplitRun, SplitSize};
+use cardrank_io::{Projection, ReadOptions, Transforms};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::input::AnyRecordBatch;
@@ -93,6 +97,111 @@ where
     }
 }
 
+/// Adds one plain CSV/TSV file read in parallel byte ranges, one ranker per
+/// range on the ranker's pool, merged in file order (see
+/// [`cardrank_io::split`]: same counts as one reader). Returns `false`, with
+/// nothing counted, when the file is to be read by one reader (anything but
+/// one uncompressed CSV/TSV file, or a quoted line feed across a cut).
+///
+/// The ranges are read on a helper thread while this one, without the GIL,
+/// waits and checks for signals every 50 ms: Ctrl-C stops every range and
+/// raises `KeyboardInterrupt` with nothing of the file counted.
+fn update_split(
+    py: Python<'_>,
+    ranker: &mut Ranker,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<bool, Failure> {
+    if ranker.params().max_distinct.is_some() {
+        // Folding depends on the order of the rows and on batch boundaries.
+        return Ok(false);
+    }
+    let size = SplitSize::from_env()?;
+    let inputs = [path.to_path_buf()];
+    let t = Transforms::default();
+    let planned = py.detach(|| ranker.install(|| CsvSplit::plan(&inputs, opts, &t, size)));
+    let Ok(split) = planned else {
+        return Ok(false);
+    };
+    let stop = AtomicBool::new(false);
+    let me = &*ranker;
+    let (run, interrupted) = py.detach(|| {
+        std::thread::scope(|s| {
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            let (split, stop) = (&split, &stop);
+            let worker = s.spawn(move || {
+                let run = me.install(|| {
+                    split.run(
+                        || me.sibling(),
+                        |r, batch| {
+                            if stop.load(Ordering::Relaxed) {
+                                return Err(None);
+                            }
+                            r.update(batch).map_err(Some)
+                        },
+                        |left, right| merge(left, right).map_err(Some),
+                    )
+                });
+                let _ = done_tx.send(());
+                run
+            });
+            let mut interrupted = None;
+            while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(SIGNAL_POLL) {
+                if interrupted.is_none() {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        stop.store(true, Ordering::Relaxed);
+                        interrupted = Some(e);
+                    }
+                }
+            }
+            let run = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (run, interrupted)
+        })
+    });
+    if let Some(e) = interrupted {
+        return Err(Failure::Py(e));
+    }
+    let target = ranker.params().target.clone();
+    let merged = match run {
+        Ok(SplitRun::Done(merged)) => merged,
+        Ok(SplitRun::Fallback(_)) => return Ok(false),
+        Err(SplitError::Read(e)) => return Err(Failure::from_io(e, &target)),
+        Err(SplitError::Sink(Some(e))) => return Err(e.into()),
+        // Only a signal stops a range, and it was raised above.
+        Err(SplitError::Sink(None)) => return Ok(false),
+    };
+    // A ranker that saw nothing becomes the file's (a sibling: the same
+    // parameters and pool), without a copy.
+    let fresh = ranker.state().features().is_empty();
+    py.detach(|| {
+        if fresh {
+            *ranker = merged;
+            Ok(())
+        } else {
+            ranker.merge_state(merged.state())
+        }
+    })?;
+    Ok(true)
+}
+
+/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
+/// dropped, not copied).
+fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
+    if right.state().features().is_empty() {
+        return Ok(left);
+    }
+    if left.state().features().is_empty() {
+        return Ok(right);
+    }
+    left.merge_state(right.state())?;
+    Ok(left)
+}
+
+/// How often the waiting thread checks for signals.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
 #[pymethods]
 impl PyRanker {
     /// A ranker for `target`; see `cardrank.Ranker` for the parameters.
@@ -173,6 +282,9 @@ impl PyRanker {
             },
             ..ReadOptions::default()
         };
+        if update_split(py, &mut self.inner, &path, &opts)? {
+            return Ok(());
+        }
         let source = py
             .detach(|| cardrank_io::open(&[path], &opts))
             .map_err(|e| Failure::from_io(e, &target))?;

@@ -351,6 +351,13 @@ impl Dictionary {
             mine.merge(theirs);
             self.distinct = Some(Box::new(mine));
         }
+        if !self.pending.is_empty() {
+            self.index_pending();
+        }
+        let (arena, offsets, hasher) = (&self.arena, &self.offsets, &self.hasher);
+        self.table.reserve(other.len(), |&c| {
+            hasher.hash_one(&arena[offsets[c as usize]..offsets[c as usize + 1]])
+        });
         (0..other.len() as u32)
             .map(|c| {
                 if Some(c) == other.missing {

@@ -63,10 +63,14 @@ impl Ranker {
     pub fn new(params: RankParams) -> Result<Self> {
         let params = params.check()?;
         let pool = build_pool(params.threads())?;
+        Ok(Ranker::empty(params, pool))
+    }
+
+    fn empty(params: CheckedParams, pool: Option<Arc<rayon::ThreadPool>>) -> Self {
         let mut state = RankState::new(params.params.target.clone(), params.missing.clone());
         state.pairs = params.params.pairs.as_ref().map(PairState::new);
         state.max_distinct = params.params.max_distinct;
-        Ok(Ranker {
+        Ranker {
             params,
             state,
             pool,
@@ -75,7 +79,34 @@ impl Ranker {
             kept: Vec::new(),
             pair_cols: Vec::new(),
             quality: None,
-        })
+        }
+    }
+
+    /// An empty ranker with the same parameters and the same thread pool
+    /// (no pool is built): one per part of the data, each fed its own
+    /// batches, whose states are then merged with [`Ranker::merge_state`]
+    /// (e.g. the byte ranges of `cardrank_io::split`). The data-quality
+    /// tracker is not carried over.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    /// use cardrank::{RankParams, Ranker};
+    ///
+    /// let col = |v: &[&str]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+    /// let part = |site: &[&str], click: &[&str]| {
+    ///     RecordBatch::try_from_iter([("site", col(site)), ("click", col(click))]).unwrap()
+    /// };
+    /// let mut ranker = Ranker::new(RankParams::new("click")).unwrap();
+    /// let mut other = ranker.sibling();
+    /// ranker.update(&part(&["a", "b"], &["1", "0"])).unwrap();
+    /// other.update(&part(&["b", "a"], &["0", "1"])).unwrap();
+    /// ranker.merge_state(other.state()).unwrap();
+    /// assert_eq!(ranker.state().rows(), 4);
+    /// ```
+    pub fn sibling(&self) -> Ranker {
+        Ranker::empty(self.params.clone(), self.pool.clone())
     }
 
     /// A ranker that continues from a state (e.g. one decoded from bytes).

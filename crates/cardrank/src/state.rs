@@ -7,6 +7,7 @@
 //! `state(A ++ B)`, because every measure is computed in a canonical order of
 //! the counts (never in the order values were first seen).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::counts::JointCounts;
@@ -185,17 +186,29 @@ impl RankState {
         for (c, &n) in other.class_counts.iter().enumerate() {
             self.class_counts[class_map[c] as usize] += n;
         }
-        let mut level_maps = vec![Vec::new(); self.features.len()];
+        // Each feature merges on its own (in parallel): its values, then its
+        // counts under the new codes.
+        let mut theirs: Vec<Vec<&FeatureState>> = vec![Vec::new(); self.features.len()];
         for (f, &i) in other.features.iter().zip(&index) {
-            let mine = &mut self.features[i];
-            let level_map = mine.dict.absorb(&f.dict);
-            mine.joint.grow(mine.dict.len(), n_classes);
-            f.joint.for_each_cell(|l, c, n| {
-                mine.joint
-                    .add(level_map[l as usize], class_map[c as usize], n);
-            });
-            level_maps[i] = level_map;
+            theirs[i].push(f);
         }
+        let level_maps: Vec<Vec<u32>> = self
+            .features
+            .par_iter_mut()
+            .zip(theirs.par_iter())
+            .map(|(mine, theirs)| {
+                let mut level_map = Vec::new();
+                for f in theirs {
+                    level_map = mine.dict.absorb(&f.dict);
+                    mine.joint.grow(mine.dict.len(), n_classes);
+                    f.joint.for_each_cell(|l, c, n| {
+                        mine.joint
+                            .add(level_map[l as usize], class_map[c as usize], n);
+                    });
+                }
+                level_map
+            })
+            .collect();
         if let (Some(mine), Some(theirs)) = (self.pairs.as_mut(), other.pairs.as_ref()) {
             let cols = mine.resolve(&self.features)?;
             let maps: Vec<&[u32]> = cols.iter().map(|&i| level_maps[i].as_slice()).collect();

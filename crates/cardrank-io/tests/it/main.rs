@@ -8,4 +8,5 @@ mod formats;
 mod fuzz;
 mod generate;
 mod signal;
+mod split;
 mod transforms;
