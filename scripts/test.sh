@@ -5,18 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-VENV=${CARDRANK_VENV:-$ROOT/.venv}
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null 2>&1 || PY=python3
-
 step() { printf '\n==> %s\n' "$*"; }
 
-step "python venv ($VENV)"
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+# shellcheck source=scripts/venv.sh
+. "$ROOT/scripts/venv.sh"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

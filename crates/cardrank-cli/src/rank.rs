@@ -126,7 +126,7 @@ fn rank_split(
                     bar.tick();
                     Ok::<(), cardrank::Error>(())
                 },
-                merge,
+                Ranker::join,
             )
         })
     };
@@ -144,19 +144,6 @@ fn rank_split(
     // A sibling: the same parameters and pool.
     *ranker = merged;
     Ok(Some(progress))
-}
-
-/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
-/// dropped, not copied).
-fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
-    if right.state().features().is_empty() {
-        return Ok(left);
-    }
-    if left.state().features().is_empty() {
-        return Ok(right);
-    }
-    left.merge_state(right.state())?;
-    Ok(left)
 }
 
 /// Reads batches on a second thread while this one ranks them.

@@ -139,7 +139,7 @@ fn update_split(
                             }
                             r.update(batch).map_err(Some)
                         },
-                        |left, right| merge(left, right).map_err(Some),
+                        |left: Ranker, right| left.join(right).map_err(Some),
                     )
                 });
                 let _ = done_tx.send(());
@@ -184,19 +184,6 @@ fn update_split(
         }
     })?;
     Ok(true)
-}
-
-/// Joins the rankers of two adjacent ranges (a ranker that saw no row is
-/// dropped, not copied).
-fn merge(mut left: Ranker, right: Ranker) -> Result<Ranker, cardrank::Error> {
-    if right.state().features().is_empty() {
-        return Ok(left);
-    }
-    if left.state().features().is_empty() {
-        return Ok(right);
-    }
-    left.merge_state(right.state())?;
-    Ok(left)
 }
 
 /// How often the waiting thread checks for signals.

@@ -157,6 +157,19 @@ impl Ranker {
         self.state.merge(other)
     }
 
+    /// Joins two rankers of the same parameters (e.g. of adjacent ranges
+    /// of one input); a ranker that saw no row is dropped, not merged.
+    pub fn join(mut self, other: Ranker) -> Result<Ranker> {
+        if other.state.features().is_empty() {
+            return Ok(self);
+        }
+        if self.state.features().is_empty() {
+            return Ok(other);
+        }
+        self.merge_state(&other.state)?;
+        Ok(self)
+    }
+
     /// Runs `f` on this ranker's thread pool.
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
         match &self.pool {
