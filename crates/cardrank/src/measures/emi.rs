@@ -1,6 +1,8 @@
 //! Exact expected mutual information under the permutation (hypergeometric)
 //! null, computed by walking each hypergeometric pmf outward from its mode.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::{distinct_counts, Sum};
 
 /// Relative size below which a pmf weight ends a walk: once a weight falls
@@ -45,6 +47,179 @@ pub fn expected_mutual_info(rows: &[u64], cols: &[u64], n: u64) -> f64 {
 /// `distinct_counts` makes them): callers that pair one margin with many
 /// group it once.
 pub(crate) fn expected_mutual_info_grouped(ra: &[(u64, u64)], cb: &[(u64, u64)], n: u64) -> f64 {
+    grouped_sum(ra, cb, n, |_, _, a, b| pair_emi(a, b, n))
+}
+
+/// The EMI terms of every two values of a fixed set of margin values (the
+/// distinct value counts of a set of features), filled in as they are
+/// first needed and shared by threads: the EMIs of all pairs of the
+/// features then walk each distinct `(a, b)` once, not once per pair.
+///
+/// Kept as the upper triangle of the value-by-value matrix, one `f64` each
+/// (as bits; an unfilled cell holds `u64::MAX`, a NaN no walk returns).
+/// Two threads may fill one cell at once; they write the same bits.
+pub(crate) struct EmiTable {
+    n: u64,
+    values: Vec<u64>,
+    cells: Vec<AtomicU64>,
+}
+
+const UNFILLED: u64 = u64::MAX;
+
+impl EmiTable {
+    /// A table for the values (those in `1..=n`) of `groups`, or `None`
+    /// when it would pass `max_cells` cells.
+    pub(crate) fn new<'g>(
+        groups: impl IntoIterator<Item = &'g [(u64, u64)]>,
+        n: u64,
+        max_cells: usize,
+    ) -> Option<EmiTable> {
+        let mut values: Vec<u64> = groups
+            .into_iter()
+            .flat_map(|g| g.iter().map(|&(v, _)| v))
+            .filter(|&v| v >= 1 && v <= n)
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let u = values.len();
+        let size = u.checked_mul(u + 1)? / 2;
+        (size <= max_cells).then(|| EmiTable {
+            n,
+            values,
+            cells: (0..size).map(|_| AtomicU64::new(UNFILLED)).collect(),
+        })
+    }
+
+    /// The position of each value of `groups` in the table (`u32::MAX` for
+    /// one outside it, which the sums skip as `expected_mutual_info` does).
+    pub(crate) fn ranks(&self, groups: &[(u64, u64)]) -> Vec<u32> {
+        groups
+            .iter()
+            .map(|&(v, _)| self.values.binary_search(&v).map_or(u32::MAX, |r| r as u32))
+            .collect()
+    }
+
+    /// [`expected_mutual_info_grouped`] of two margins of this table's
+    /// values (with their [`EmiTable::ranks`]), to within a few units in
+    /// the last place.
+    ///
+    /// The sum runs over the triangle row by row so that the cells are read
+    /// in memory order: first the pairs whose `a` is at or below `b` in the
+    /// table (row `a`), then the rest (row `b`); each row's terms are summed
+    /// plainly and the row totals with compensation. The order depends only
+    /// on the two margins, so the bits do too.
+    pub(crate) fn expected_mutual_info(
+        &self,
+        ra: &[(u64, u64)],
+        ranks_a: &[u32],
+        cb: &[(u64, u64)],
+        ranks_b: &[u32],
+    ) -> f64 {
+        let n = self.n;
+        let levels = |g: &[(u64, u64)]| g.iter().map(|&(_, m)| m).sum::<u64>();
+        if n == 0 || levels(ra) < 2 || levels(cb) < 2 {
+            return 0.0;
+        }
+        let u = self.values.len();
+        // Cell (lo, hi), lo <= hi, is at `base(lo) + hi`.
+        let base = |lo: usize| lo * (u - 1) - lo * lo.saturating_sub(1) / 2;
+        let mut total = Sum::default();
+        let a_side = ra.iter().zip(ranks_a).filter(|(&(a, _), _)| a <= n);
+        let b_side = || cb.iter().zip(ranks_b).filter(|(&(b, _), _)| b <= n);
+        for (&(a, ma), &x) in a_side.clone() {
+            let x = x as usize;
+            let mut row = 0.0;
+            for (&(b, mb), &y) in b_side() {
+                let y = y as usize;
+                row += mb as f64
+                    * if x >= u || y >= u {
+                        // A value the table lacks: walked here, once.
+                        pair_emi(a, b, n)
+                    } else if y >= x {
+                        self.term(base(x) + y, a, b)
+                    } else {
+                        continue;
+                    };
+            }
+            total.add(row * ma as f64);
+        }
+        for (&(b, mb), &y) in b_side() {
+            let y = y as usize;
+            if y >= u {
+                continue;
+            }
+            let mut row = 0.0;
+            for (&(a, ma), &x) in a_side.clone() {
+                let x = x as usize;
+                if x > y && x < u {
+                    row += ma as f64 * self.term(base(y) + x, a, b);
+                }
+            }
+            total.add(row * mb as f64);
+        }
+        total.value().max(0.0)
+    }
+
+    /// The term of `(a, b)` in cell `at`, walked and stored if unfilled.
+    #[inline]
+    fn term(&self, at: usize, a: u64, b: u64) -> f64 {
+        let cell = &self.cells[at];
+        let bits = cell.load(Ordering::Relaxed);
+        if bits != UNFILLED {
+            return f64::from_bits(bits);
+        }
+        let e = pair_emi(a, b, self.n);
+        cell.store(e.to_bits(), Ordering::Relaxed);
+        e
+    }
+}
+
+/// [`expected_mutual_info_grouped`] with each distinct `(a, b)` term taken
+/// from (or added to) `memo`: the same bits, and when many tables share
+/// margin values (every pair of a feature set, each against the same
+/// target), most terms are found rather than walked.
+pub(crate) fn expected_mutual_info_memo(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    memo: &mut EmiMemo,
+) -> f64 {
+    if memo.n != n {
+        memo.terms.clear();
+        memo.n = n;
+    }
+    grouped_sum(ra, cb, n, |_, _, a, b| {
+        // The walk is symmetric in `a` and `b` to the bit (every product
+        // and sum it forms is), so one entry serves both orders.
+        let key = (a.min(b), a.max(b));
+        if let Some(&e) = memo.terms.get(&key) {
+            return e;
+        }
+        let e = pair_emi(a, b, n);
+        if memo.terms.len() >= MEMO_TERMS {
+            memo.terms.clear();
+        }
+        memo.terms.insert(key, e);
+        e
+    })
+}
+
+/// Most terms an [`EmiMemo`] keeps (about 8 MB); it starts afresh when full.
+const MEMO_TERMS: usize = 1 << 18;
+
+/// Remembered per-pair EMI terms `pair_emi(a, b, n)` for one `n`.
+#[derive(Debug, Default)]
+pub(crate) struct EmiMemo {
+    n: u64,
+    terms: hashbrown::HashMap<(u64, u64), f64>,
+}
+
+fn grouped_sum(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    mut pair: impl FnMut(usize, usize, u64, u64) -> f64,
+) -> f64 {
     if n == 0 {
         return 0.0;
     }
@@ -53,9 +228,9 @@ pub(crate) fn expected_mutual_info_grouped(ra: &[(u64, u64)], cb: &[(u64, u64)],
         return 0.0;
     }
     let mut total = Sum::default();
-    for &(a, ma) in ra.iter().filter(|&&(a, _)| a <= n) {
-        for &(b, mb) in cb.iter().filter(|&&(b, _)| b <= n) {
-            let e = pair_emi(a, b, n);
+    for (i, &(a, ma)) in ra.iter().enumerate().filter(|&(_, &(a, _))| a <= n) {
+        for (j, &(b, mb)) in cb.iter().enumerate().filter(|&(_, &(b, _))| b <= n) {
+            let e = pair(i, j, a, b);
             total.add(e * (ma as f64 * mb as f64));
         }
     }
@@ -320,6 +495,76 @@ mod tests {
             let want = emi_lgamma(rows, cols, n);
             assert!(rel(got, want) < 1e-12, "{rows:?} {cols:?}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn the_memo_gives_the_same_bits() {
+        let ra = super::super::distinct_counts(&[5, 12, 8, 5, 30, 1, 1, 2]);
+        let cb = super::super::distinct_counts(&[12, 8, 20, 24]);
+        let n = 64;
+        let want = expected_mutual_info_grouped(&ra, &cb, n);
+        let mut memo = EmiMemo::default();
+        for _ in 0..2 {
+            let got = expected_mutual_info_memo(&ra, &cb, n, &mut memo);
+            assert_eq!(got.to_bits(), want.to_bits());
+            // Swapped margins hit the same entries.
+            let got = expected_mutual_info_memo(&cb, &ra, n, &mut memo);
+            assert_eq!(
+                got.to_bits(),
+                expected_mutual_info_grouped(&cb, &ra, n).to_bits()
+            );
+        }
+        assert!(!memo.terms.is_empty());
+        // Another n does not reuse the terms of the first.
+        let other = expected_mutual_info_memo(&ra, &cb, n + 10, &mut memo);
+        assert_eq!(
+            other.to_bits(),
+            expected_mutual_info_grouped(&ra, &cb, n + 10).to_bits()
+        );
+    }
+
+    #[test]
+    fn the_shared_table_gives_the_same_bits() {
+        let n = 200;
+        let margins: Vec<Vec<(u64, u64)>> = [
+            vec![5u64, 12, 8, 5, 30, 140],
+            vec![100, 100],
+            vec![1; 200],
+            vec![7, 13, 180],
+        ]
+        .iter()
+        .map(|m| super::super::distinct_counts(m))
+        .collect();
+        let table = EmiTable::new(margins.iter().map(Vec::as_slice), n, 1 << 20).unwrap();
+        assert_eq!(table.values, [1, 5, 7, 8, 12, 13, 30, 100, 140, 180]);
+        assert_eq!(table.cells.len(), 10 * 11 / 2);
+        for _ in 0..2 {
+            for a in &margins {
+                for b in &margins {
+                    let got = table.expected_mutual_info(a, &table.ranks(a), b, &table.ranks(b));
+                    let want = expected_mutual_info_grouped(a, b, n);
+                    assert!(rel(got, want) < 1e-14, "{a:?} {b:?}: {got} vs {want}");
+                    // Filled or not, the same bits.
+                    let again = table.expected_mutual_info(a, &table.ranks(a), b, &table.ranks(b));
+                    assert_eq!(got.to_bits(), again.to_bits());
+                }
+            }
+        }
+        assert!(table
+            .cells
+            .iter()
+            .all(|c| c.load(Ordering::Relaxed) != UNFILLED));
+        // Values the table lacks are walked, not looked up: each pair once.
+        let other = super::super::distinct_counts(&[3, 5, 192]);
+        for m in &margins {
+            for (x, y) in [(&other, m), (m, &other)] {
+                let got = table.expected_mutual_info(x, &table.ranks(x), y, &table.ranks(y));
+                let want = expected_mutual_info_grouped(x, y, n);
+                assert!(rel(got, want) < 1e-14, "{x:?} {y:?}: {got} vs {want}");
+            }
+        }
+        // Over budget: no table.
+        assert!(EmiTable::new(margins.iter().map(Vec::as_slice), n, 54).is_none());
     }
 
     #[test]

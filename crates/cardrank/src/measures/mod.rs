@@ -30,9 +30,10 @@ mod null;
 mod testdata;
 
 pub use emi::expected_mutual_info;
-pub(crate) use emi::expected_mutual_info_grouped;
+pub(crate) use emi::{expected_mutual_info_memo, EmiMemo, EmiTable};
 pub use gtest::{benjamini_hochberg, g_test_log10_p};
 pub use null::null_sd;
+pub(crate) use null::{null_sd_memo, MomentMemo};
 
 /// A sparse contingency table of a feature (rows, levels `i`) against a
 /// target (columns, classes `j`).
@@ -265,6 +266,20 @@ impl ExactSum {
         self.lo += i128::from(rest);
     }
 
+    /// Adds another sum's total (exactly).
+    #[inline]
+    pub(crate) fn add_sum(&mut self, other: &ExactSum) {
+        self.hi = self.hi.wrapping_add(other.hi);
+        self.lo += other.lo;
+    }
+
+    /// Subtracts another sum's total (exactly).
+    #[inline]
+    pub(crate) fn sub(&mut self, other: &ExactSum) {
+        self.hi = self.hi.wrapping_sub(other.hi);
+        self.lo -= other.lo;
+    }
+
     /// The total, rounded once to `f64`.
     pub(crate) fn value(&self) -> f64 {
         let total = (i128::from(self.hi) << 50) + self.lo;
@@ -417,29 +432,153 @@ const SMALL_COUNT: usize = 1 << 12;
 /// million level totals of a joint feature (mostly 1, 2, 3, ...) cost one
 /// pass, not a sort.
 pub(crate) fn distinct_counts(values: &[u64]) -> Vec<(u64, u64)> {
-    let mut hist = [0u64; SMALL_COUNT];
-    let mut large: Vec<u64> = Vec::new();
+    let mut groups = CountGroups::default();
     for &c in values {
-        match hist.get_mut(c as usize) {
+        groups.push(c);
+    }
+    groups.groups()
+}
+
+/// [`distinct_counts`] of values given one at a time.
+pub(crate) struct CountGroups {
+    small: [u64; SMALL_COUNT],
+    large: Vec<u64>,
+    nonzero: usize,
+}
+
+impl Default for CountGroups {
+    fn default() -> Self {
+        CountGroups {
+            small: [0; SMALL_COUNT],
+            large: Vec::new(),
+            nonzero: 0,
+        }
+    }
+}
+
+impl CountGroups {
+    #[inline]
+    pub(crate) fn push(&mut self, c: u64) {
+        match self.small.get_mut(c as usize) {
             Some(h) => *h += 1,
-            None => large.push(c),
+            None => self.large.push(c),
+        }
+        self.nonzero += usize::from(c > 0);
+    }
+
+    /// How many nonzero values were pushed.
+    pub(crate) fn nonzero(&self) -> usize {
+        self.nonzero
+    }
+
+    /// The distinct nonzero values with multiplicities, increasing.
+    pub(crate) fn groups(mut self) -> Vec<(u64, u64)> {
+        self.large.sort_unstable();
+        let mut out: Vec<(u64, u64)> = self
+            .small
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|&(_, &m)| m > 0)
+            .map(|(c, &m)| (c as u64, m))
+            .collect();
+        for c in self.large {
+            match out.last_mut() {
+                Some((last, m)) if *last == c => *m += 1,
+                _ => out.push((c, 1)),
+            }
+        }
+        out
+    }
+}
+
+/// The plug-in MI of a table whose cells are given one at a time, in any
+/// order, without looking a cell's margins up: as
+/// `MI = ln N + sum_cells (k/N) ln k - sum_i (a_i/N) ln a_i - sum_j (b_j/N) ln b_j`
+/// (the two margin sums come from the caller, once per margin, e.g.
+/// [`xlnx_sum`]), which equals [`mutual_info`]'s sum of terms for any table
+/// whose margins are its cells' sums. Cells of count 1 add nothing to the
+/// cell sum, so a sparse table of mostly single rows costs a count per cell.
+///
+/// Every part is an [`ExactSum`], so the result does not depend on the order
+/// of the cells; each `ln` is a correctly rounded table value or `f64::ln`,
+/// and the MI is off by about `1e-15` in all, as [`InfoSum`]'s large-table
+/// form. Tables of fewer than [`FAST_MIN_CELLS`] cells are summed the
+/// small-table way instead, one logarithm of a ratio per cell (their first
+/// keys are kept), as [`InfoSum`] does.
+pub(crate) struct CellInfo {
+    nf: f64,
+    ln_n: f64,
+    cells: usize,
+    /// `sum (k/N) ln k` over the cells.
+    klnk: ExactSum,
+    /// The first cells' keys `(a, b, k)`, for a small table.
+    early: Vec<(u64, u64, u64)>,
+}
+
+impl CellInfo {
+    /// An empty sum for a table of `n` rows.
+    pub(crate) fn new(n: u64) -> CellInfo {
+        CellInfo {
+            nf: n as f64,
+            ln_n: (n as f64).ln(),
+            cells: 0,
+            klnk: ExactSum::default(),
+            early: Vec::new(),
         }
     }
-    large.sort_unstable();
-    let mut out: Vec<(u64, u64)> = hist
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|&(_, &m)| m > 0)
-        .map(|(c, &m)| (c as u64, m))
-        .collect();
-    for c in large {
-        match out.last_mut() {
-            Some((last, m)) if *last == c => *m += 1,
-            _ => out.push((c, 1)),
+
+    /// Adds a cell of count `k` whose row and column totals `margins`
+    /// gives; they are asked for only while the table may still be small
+    /// (a large table's terms need no margins, and looking each up would
+    /// cost a cache miss per cell). Cells of count 0, and cells asked about
+    /// whose margins are missing or 0, are ignored.
+    #[inline]
+    pub(crate) fn add(&mut self, k: u64, margins: impl FnOnce() -> Option<(u64, u64)>) {
+        if k == 0 {
+            return;
         }
+        if self.cells < FAST_MIN_CELLS {
+            match margins() {
+                Some((a, b)) if a > 0 && b > 0 => self.early.push((a, b, k)),
+                _ => return,
+            }
+        }
+        if k > 1 {
+            self.klnk.add(k as f64 / self.nf * ln_count(k));
+        }
+        self.cells += 1;
     }
-    out
+
+    /// The MI, given `margins = sum_i (a_i/N) ln a_i + sum_j (b_j/N) ln b_j`;
+    /// tiny negative totals from rounding are clamped to 0.
+    pub(crate) fn value(&self, margins: &ExactSum) -> f64 {
+        let sum = if self.cells >= FAST_MIN_CELLS {
+            let mut total = self.klnk;
+            total.add(self.ln_n);
+            total.sub(margins);
+            total.value()
+        } else {
+            let mut exact = ExactSum::default();
+            for &(a, b, k) in &self.early {
+                let kf = k as f64;
+                exact.add(info_term(kf, self.nf, self.nf * kf, a as f64 * b as f64));
+            }
+            exact.value()
+        };
+        sum.max(0.0)
+    }
+}
+
+/// `sum_c (c/N) ln c` over nonzero counts, exactly (a margin's part of
+/// [`CellInfo::value`]).
+pub(crate) fn xlnx_sum(counts: &[u64], n: u64) -> ExactSum {
+    let nf = n as f64;
+    let mut sum = ExactSum::default();
+    for &c in counts.iter().filter(|&&c| c > 1) {
+        sum.add(c as f64 / nf * ln_count(c));
+    }
+    sum
 }
 
 /// Neumaier-compensated running sum: deterministic for a given order of

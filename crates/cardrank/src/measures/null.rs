@@ -42,7 +42,58 @@ pub fn null_sd(rows: &[u64], cols: &[u64], n: u64) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    let cb = distinct_counts(cols);
+    let mut buf = Vec::new();
+    grouped(&distinct_counts(rows), &distinct_counts(cols), n, |a, b| {
+        level_moments(a, b, n, &mut buf)
+    })
+}
+
+/// [`null_sd`] of margins given as distinct values with multiplicities (as
+/// `distinct_counts` makes them), each level's moments taken from (or
+/// added to) `memo`: the same bits as [`null_sd`].
+pub(crate) fn null_sd_memo(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    memo: &mut MomentMemo,
+) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    grouped(ra, cb, n, |a, b| {
+        if memo.key != (b, n) {
+            memo.moments.clear();
+            memo.key = (b, n);
+        }
+        if let Some(&m) = memo.moments.get(&a) {
+            return m;
+        }
+        let m = level_moments(a, b, n, &mut memo.buf);
+        if memo.moments.len() >= MEMO_LEVELS {
+            memo.moments.clear();
+        }
+        memo.moments.insert(a, m);
+        m
+    })
+}
+
+/// Most levels a [`MomentMemo`] keeps; it starts afresh when full.
+const MEMO_LEVELS: usize = 1 << 16;
+
+/// Remembered `level_moments(a, b, n)` for one `(b, n)`.
+#[derive(Debug, Default)]
+pub(crate) struct MomentMemo {
+    key: (u64, u64),
+    moments: hashbrown::HashMap<u64, (f64, f64)>,
+    buf: Vec<(f64, f64, f64)>,
+}
+
+fn grouped(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    mut moments: impl FnMut(u64, u64) -> (f64, f64),
+) -> Option<f64> {
     let classes: u64 = cb.iter().map(|&(_, m)| m).sum();
     if classes != 2 {
         return None;
@@ -51,10 +102,7 @@ pub fn null_sd(rows: &[u64], cols: &[u64], n: u64) -> Option<f64> {
     if b >= n {
         return None;
     }
-    let ra: Vec<(u64, u64)> = distinct_counts(rows)
-        .into_iter()
-        .filter(|&(a, _)| a <= n)
-        .collect();
+    let ra: Vec<(u64, u64)> = ra.iter().copied().filter(|&(a, _)| a <= n).collect();
     if ra.iter().map(|&(_, m)| m).sum::<u64>() < 2 {
         return None;
     }
@@ -62,9 +110,8 @@ pub fn null_sd(rows: &[u64], cols: &[u64], n: u64) -> Option<f64> {
     let mut sum_var = Sum::default();
     let mut sum_cov = Sum::default();
     let mut sum_a = Sum::default();
-    let mut buf = Vec::new();
     for &(a, m) in &ra {
-        let (var, cov) = level_moments(a, b, n, &mut buf);
+        let (var, cov) = moments(a, b);
         let m = m as f64;
         sum_var.add(m * var);
         sum_cov.add(m * cov);
@@ -282,5 +329,27 @@ mod tests {
         let b = null_sd(&[9, 3, 27, 1, 3, 9], &[n - 12, 12], n).unwrap();
         assert_eq!(a.to_bits(), b.to_bits());
         assert!(a > 0.0);
+    }
+
+    #[test]
+    fn the_memo_gives_the_same_bits() {
+        let mut memo = MomentMemo::default();
+        for (rows, cols) in [
+            (vec![3u64, 9, 1, 27, 9, 3], 12u64),
+            (vec![9, 9, 4, 30, 1, 1], 12),
+            (vec![3, 9, 1, 27, 9, 3], 20),
+        ] {
+            let n: u64 = rows.iter().sum();
+            let cols = [cols, n - cols];
+            let want = null_sd(&rows, &cols, n).unwrap();
+            let got = null_sd_memo(
+                &distinct_counts(&rows),
+                &distinct_counts(&cols),
+                n,
+                &mut memo,
+            );
+            assert_eq!(got.map(f64::to_bits), Some(want.to_bits()));
+        }
+        assert!(!memo.moments.is_empty());
     }
 }

@@ -64,7 +64,7 @@ pub use self::plan::{
     run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
     DEFAULT_TRIPLE_PAIRS,
 };
-use self::runs::{sort_keys, Cells, KeyLayout, Scratch};
+use self::runs::{count_dense, sort_keys, Cells, KeyLayout, Scratch};
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;
 use crate::error::{Error, Result};
@@ -273,9 +273,10 @@ impl PairState {
     }
 
     /// The sorted cells of table `i` with the buffered rows counted in,
-    /// for scoring. When the table itself is empty and would be sparse, the
-    /// buffered rows' keys are sorted in `scratch` and read as they are (no
-    /// table is built).
+    /// for scoring. When the table itself is empty, the buffered rows are
+    /// counted in `scratch` and read from there (no table is built): into a
+    /// dense array when the table would be dense, else as sorted keys, one
+    /// per row.
     pub(crate) fn cells<'s>(
         &'s self,
         i: usize,
@@ -285,15 +286,22 @@ impl PairState {
     ) -> Cells<'s> {
         let tuple = &self.tuples[i];
         let cs: Vec<usize> = tuple.iter().map(|&k| cards[k as usize]).collect();
-        if !self.pending_classes.is_empty()
-            && self.tables[i].is_empty()
-            && !TupleTable::dense_for(&cs, n_classes)
-        {
-            if let Some(layout) = KeyLayout::new(&cs, n_classes) {
-                let cols: Vec<&[u32]> = tuple
-                    .iter()
-                    .map(|&k| self.pending[k as usize].as_slice())
-                    .collect();
+        if !self.pending_classes.is_empty() && self.tables[i].is_empty() {
+            let cols: Vec<&[u32]> = tuple
+                .iter()
+                .map(|&k| self.pending[k as usize].as_slice())
+                .collect();
+            if TupleTable::dense_for(&cs, n_classes) {
+                // Counted in the worker's own array, walked in place.
+                if self.pending_classes.len() < u32::MAX as usize {
+                    let counts = count_dense(&cols, &self.pending_classes, &cs, n_classes, scratch);
+                    return Cells::Dense {
+                        counts,
+                        cards: cs,
+                        n_classes,
+                    };
+                }
+            } else if let Some(layout) = KeyLayout::new(&cs, n_classes) {
                 let keys = sort_keys(&cols, &self.pending_classes, &layout, scratch);
                 return Cells::Keys { keys, layout };
             }

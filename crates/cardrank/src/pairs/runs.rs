@@ -6,8 +6,10 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-/// Radix digit width of the batch sort.
-const DIGIT: u32 = 11;
+/// Radix digit width of the batch sort: 256 buckets, whose write positions
+/// stay in the first-level cache (11-bit digits, a pass fewer, measured
+/// slower on 1M keys of 26 to 36 bits).
+const DIGIT: u32 = 8;
 
 /// Distinct cells sorted by `(codes, class)`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -64,6 +66,38 @@ fn bits_for(card: usize) -> u32 {
 pub(crate) struct Scratch {
     keys: Vec<u64>,
     tmp: Vec<u64>,
+    dense: Vec<u32>,
+}
+
+/// Counts rows into `scratch` as a dense array indexed by the codes (below
+/// `cards`, mixed radix, first code most significant) and the class (below
+/// `n_classes`); the caller checks that the array is small and that no
+/// count passes `u32::MAX`.
+pub(crate) fn count_dense<'s>(
+    cols: &[&[u32]],
+    classes: &[u32],
+    cards: &[usize],
+    n_classes: usize,
+    scratch: &'s mut Scratch,
+) -> &'s [u32] {
+    let size = cards.iter().product::<usize>() * n_classes;
+    let counts = &mut scratch.dense;
+    counts.clear();
+    counts.resize(size, 0);
+    if let ([a, b], [_, cb]) = (cols, cards) {
+        for ((&a, &b), &y) in a.iter().zip(b.iter()).zip(classes) {
+            counts[(a as usize * cb + b as usize) * n_classes + y as usize] += 1;
+        }
+    } else {
+        for (r, &y) in classes.iter().enumerate() {
+            let level = cols
+                .iter()
+                .zip(cards)
+                .fold(0usize, |acc, (col, &card)| acc * card + col[r] as usize);
+            counts[level * n_classes + y as usize] += 1;
+        }
+    }
+    counts
 }
 
 /// How a row's codes and class are packed into one `u64` key: the codes
@@ -205,7 +239,16 @@ pub(crate) fn sparse_batch(
 /// keys of the rows themselves, one per row, so that no run is built.
 pub(crate) enum Cells<'a> {
     Run(std::borrow::Cow<'a, Run>),
-    Keys { keys: &'a [u64], layout: KeyLayout },
+    Keys {
+        keys: &'a [u64],
+        layout: KeyLayout,
+    },
+    /// Counts made by [`count_dense`] with these `cards` and `n_classes`.
+    Dense {
+        counts: &'a [u32],
+        cards: Vec<usize>,
+        n_classes: usize,
+    },
 }
 
 impl Cells<'_> {
@@ -251,6 +294,31 @@ impl Cells<'_> {
                         i = j;
                     }
                     layout.codes(level << layout.class_bits, &mut codes);
+                    f(&codes, &cells);
+                }
+            }
+            Cells::Dense {
+                counts,
+                cards,
+                n_classes,
+            } => {
+                let mut codes = vec![0u32; arity];
+                for (level, row) in counts.chunks_exact(*n_classes).enumerate() {
+                    if row.iter().all(|&k| k == 0) {
+                        continue;
+                    }
+                    cells.clear();
+                    cells.extend(
+                        row.iter()
+                            .enumerate()
+                            .filter(|&(_, &k)| k > 0)
+                            .map(|(y, &k)| (y as u32, u64::from(k))),
+                    );
+                    let mut rest = level;
+                    for (c, &card) in codes.iter_mut().zip(cards).rev() {
+                        *c = (rest % card) as u32;
+                        rest /= card;
+                    }
                     f(&codes, &cells);
                 }
             }

@@ -1,10 +1,12 @@
 //! Finishing pair and triple tables: redundancy, joint relevance, synergy.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::measures;
+use crate::measures::{self, ExactSum};
 use crate::ranking::log10_normal_sf;
 use crate::state::RankState;
 
@@ -88,8 +90,8 @@ pub struct Interactions {
 /// MI and EMI of one feature against the target.
 struct Single {
     totals: Vec<u64>,
-    /// `ln_count` of each total.
-    ln_totals: Vec<f64>,
+    /// `sum (a/N) ln a` over the totals (the margin part of a pair's MI).
+    xlnx: ExactSum,
     /// The totals' distinct values with multiplicities (for the EMI).
     groups: Vec<(u64, u64)>,
     entropy: f64,
@@ -125,7 +127,7 @@ impl Interactions {
                 Single {
                     entropy: measures::entropy(&t.rows, n),
                     z: measures::z_score(mi, emi, sd),
-                    ln_totals: t.rows.iter().map(|&c| measures::ln_count(c)).collect(),
+                    xlnx: measures::xlnx_sum(&t.rows, n),
                     groups: measures::distinct_counts(&t.rows),
                     totals: t.rows,
                     mi,
@@ -133,22 +135,54 @@ impl Interactions {
                 }
             })
             .collect();
+        // The EMI terms of every two distinct value counts among the
+        // features, shared by all pairs (when the table is small enough).
+        let table = measures::EmiTable::new(
+            singles.iter().map(|s| s.groups.as_slice()),
+            n,
+            EMI_TABLE_CELLS,
+        );
+        let ranks: Vec<Vec<u32>> = match &table {
+            Some(t) => singles.iter().map(|s| t.ranks(&s.groups)).collect(),
+            None => Vec::new(),
+        };
+        let margins = Margins {
+            table: table.as_ref(),
+            ranks: &ranks,
+        };
         let names = pairs.features();
         let cards: Vec<usize> = cols.iter().map(|&i| state.features[i].dict.len()).collect();
         let n_classes = state.target_dict.len();
+        let target = Target::new(&state.class_counts, n);
+        // One set of buffers and memos per worker thread, kept across
+        // tuples: no buffer is allocated (and paged in) afresh per tuple,
+        // and pairs share their members' margins.
+        let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
+            .map(|_| Mutex::default())
+            .collect();
         let scored: Vec<(Option<Redundancy>, TupleInteraction)> = pairs
             .tuple_indices()
             .par_iter()
             .enumerate()
-            .map_init(super::runs::Scratch::default, |scratch, (t, tuple)| {
-                score_tuple(
-                    &pairs.cells(t, &cards, n_classes, scratch),
-                    tuple,
-                    names,
-                    &singles,
-                    &state.class_counts,
-                    n,
-                )
+            .map(|(t, tuple)| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let score = |w: &mut Worker| {
+                    let cells = pairs.cells(t, &cards, n_classes, &mut w.scratch);
+                    score_tuple(
+                        &cells,
+                        tuple,
+                        names,
+                        &singles,
+                        &margins,
+                        &target,
+                        &mut w.memos,
+                    )
+                };
+                match workers[slot].try_lock() {
+                    Ok(mut w) => score(&mut w),
+                    // Taken (a caller's thread outside the pool): fresh ones.
+                    Err(_) => score(&mut Worker::default()),
+                }
             })
             .collect();
         let mut redundancy = Vec::new();
@@ -226,57 +260,119 @@ fn same_pair(f: &[String], a: &str, b: &str) -> bool {
     f.len() == 2 && ((f[0] == a && f[1] == b) || (f[0] == b && f[1] == a))
 }
 
+/// The target's side of every joint table.
+struct Target<'a> {
+    counts: &'a [u64],
+    n: u64,
+    /// `sum (c/N) ln c` over the class counts.
+    xlnx: ExactSum,
+    /// Distinct class counts with multiplicities.
+    groups: Vec<(u64, u64)>,
+}
+
+impl Target<'_> {
+    fn new(counts: &[u64], n: u64) -> Target<'_> {
+        Target {
+            counts,
+            n,
+            xlnx: measures::xlnx_sum(counts, n),
+            groups: measures::distinct_counts(counts),
+        }
+    }
+}
+
+/// Most cells of the shared EMI table (`f64` each: 64 MiB).
+const EMI_TABLE_CELLS: usize = 1 << 23;
+
+/// The shared EMI table of the features' margins, if one was made, and each
+/// feature's value positions in it.
+struct Margins<'a> {
+    table: Option<&'a measures::EmiTable>,
+    ranks: &'a [Vec<u32>],
+}
+
+impl Margins<'_> {
+    /// The EMI of features `i` and `j`.
+    fn emi(&self, singles: &[Single], i: usize, j: usize, memo: &mut Memos, n: u64) -> f64 {
+        let (a, b) = (&singles[i], &singles[j]);
+        match self.table {
+            Some(t) => t.expected_mutual_info(&a.groups, &self.ranks[i], &b.groups, &self.ranks[j]),
+            None => measures::expected_mutual_info_memo(&a.groups, &b.groups, n, &mut memo.emi),
+        }
+    }
+}
+
+/// What one worker thread keeps from tuple to tuple.
+#[derive(Default)]
+struct Worker {
+    scratch: super::runs::Scratch,
+    memos: Memos,
+}
+
+/// Memos of the EMI terms and null moments.
+#[derive(Default)]
+struct Memos {
+    emi: measures::EmiMemo,
+    moments: measures::MomentMemo,
+}
+
 fn score_tuple(
     cells: &super::runs::Cells<'_>,
     tuple: &[u32],
     names: &[String],
     singles: &[Single],
-    class_counts: &[u64],
-    n: u64,
+    margins: &Margins<'_>,
+    target: &Target<'_>,
+    memo: &mut Memos,
 ) -> (Option<Redundancy>, TupleInteraction) {
     let arity = tuple.len();
+    let n = target.n;
+    let nf = n as f64;
     let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
-    // One walk over the sorted cells gives both MI sums without building
-    // either table: a level of the joint feature (a distinct code tuple)
-    // has one cell per class. Its total is the joint table's row total and,
-    // for a pair, the pair table's cell count.
-    let mut rows: Vec<u64> = Vec::new();
-    let mut joint_sum = measures::InfoSum::new(n);
-    let mut pair_sum = measures::InfoSum::new(n);
-    let ln_classes: Vec<f64> = class_counts
-        .iter()
-        .map(|&c| measures::ln_count(c))
-        .collect();
+    // One walk over the sorted cells gives both MIs without building either
+    // table or looking up a logarithm per margin: a level of the joint
+    // feature (a distinct code tuple) has one cell per class; its total is
+    // the joint table's row total and, for a pair, the pair table's cell
+    // count. The levels' `(t/N) ln t` are the joint table's row margin part.
+    let mut levels = measures::CountGroups::default();
+    let mut level_xlnx = ExactSum::default();
+    let mut joint = measures::CellInfo::new(n);
+    let mut pair = measures::CellInfo::new(n);
     cells.for_each_level(arity, |codes, level| {
         let total: u64 = level.iter().map(|&(_, k)| k).sum();
-        let ln_total = measures::ln_count(total);
         for &(y, k) in level {
-            let y = y as usize;
-            if let (Some(&b), Some(&ln_b)) = (class_counts.get(y), ln_classes.get(y)) {
-                joint_sum.add_logs(total, b, k, ln_total, ln_b);
-            }
+            joint.add(k, || Some((total, *target.counts.get(y as usize)?)));
+        }
+        if total > 1 {
+            level_xlnx.add(total as f64 / nf * measures::ln_count(total));
         }
         if arity == 2 {
             let (a, b) = (members[0], members[1]);
-            let (i, j) = (codes[0] as usize, codes[1] as usize);
-            if let (Some(&ta), Some(&tb)) = (a.totals.get(i), b.totals.get(j)) {
-                pair_sum.add_logs(ta, tb, total, a.ln_totals[i], b.ln_totals[j]);
-            }
+            pair.add(total, || {
+                Some((
+                    *a.totals.get(codes[0] as usize)?,
+                    *b.totals.get(codes[1] as usize)?,
+                ))
+            });
         }
-        rows.push(total);
+        levels.push(total);
     });
+    let cardinality = levels.nonzero();
+    let groups = levels.groups();
     // As `measures::mutual_info` of the two tables: no information when
     // either side has fewer than two levels.
-    let mi = if rows.len() < 2 || class_counts.len() < 2 {
+    let mi = if cardinality < 2 || target.counts.len() < 2 {
         0.0
     } else {
-        joint_sum.value()
+        let mut margins = level_xlnx;
+        margins.add_sum(&target.xlnx);
+        joint.value(&margins)
     };
-    let emi = measures::expected_mutual_info(&rows, class_counts, n);
-    let sd = measures::null_sd(&rows, class_counts, n);
+    let emi = measures::expected_mutual_info_memo(&groups, &target.groups, n, &mut memo.emi);
+    let sd = measures::null_sd_memo(&groups, &target.groups, n, &mut memo.moments);
     let interaction = TupleInteraction {
         features: tuple.iter().map(|&k| names[k as usize].clone()).collect(),
-        cardinality: rows.len(),
+        cardinality,
         joint_mi: mi,
         joint_expected_mi: emi,
         joint_adjusted: mi - emi,
@@ -295,9 +391,11 @@ fn score_tuple(
         let mi = if a.totals.len() < 2 || b.totals.len() < 2 {
             0.0
         } else {
-            pair_sum.value()
+            let mut margins = a.xlnx;
+            margins.add_sum(&b.xlnx);
+            pair.value(&margins)
         };
-        let emi = measures::expected_mutual_info_grouped(&a.groups, &b.groups, n);
+        let emi = margins.emi(singles, tuple[0] as usize, tuple[1] as usize, memo, n);
         let ami = measures::adjusted_mutual_info(
             mi,
             emi,

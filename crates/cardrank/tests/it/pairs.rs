@@ -320,4 +320,19 @@ fn large_sparse_tables_finish_the_same_every_way() {
         "{} vs {brute}",
         red.mi
     );
+    // So is the joint MI with the target, summed from the cells' counts
+    // alone (the pair as one feature).
+    let joint: Vec<String> = cols[1]
+        .1
+        .iter()
+        .zip(&cols[2].1)
+        .map(|(a, b)| format!("{a}|{b}"))
+        .collect();
+    let y = &cols.iter().find(|c| c.0 == "y").unwrap().1;
+    let brute = mi(&joint, y);
+    assert!(
+        (wide.joint_mi - brute).abs() < 1e-12 * brute,
+        "{} vs {brute}",
+        wide.joint_mi
+    );
 }
