@@ -299,6 +299,51 @@ mod mi_tests {
     }
 
     #[test]
+    fn mi_from_the_counts_alone_matches_the_cell_sum() {
+        let mut seed = 5u64;
+        let (nr, nc) = (400usize, 60usize);
+        let mut t = Contingency::default();
+        t.rows = vec![0; nr];
+        t.cols = vec![0; nc];
+        for i in 0..nr {
+            for j in 0..nc {
+                if lcg(&mut seed, 4) == 0 {
+                    continue;
+                }
+                let k = 1 + lcg(&mut seed, 3) * lcg(&mut seed, 5);
+                t.rows[i] += k;
+                t.cols[j] += k;
+                t.cells.push((i as u32, j as u32, k));
+            }
+        }
+        t.n = t.rows.iter().sum();
+        assert!(t.cells.len() >= FAST_MIN_CELLS);
+        let want = mutual_info(&t);
+        let mut cells = CountGroups::default();
+        for &(_, _, k) in &t.cells {
+            cells.push(k);
+        }
+        let mut margins = xlnx_sum(&t.rows, t.n);
+        margins.add_sum(&xlnx_sum(&t.cols, t.n));
+        let got = mutual_info_from_counts(t.n, &cells.groups(), &margins);
+        assert!((got - want).abs() < 1e-14, "{got} vs {want}");
+        // Grouped and one by one, the same margin sums.
+        let by_one = xlnx_sum(&t.rows, t.n).value();
+        let grouped = xlnx_grouped(&distinct_counts(&t.rows), t.n).value();
+        assert!((by_one - grouped).abs() < 1e-14);
+        // `push_many` is `push` repeated.
+        let (mut one, mut many) = (CountGroups::default(), CountGroups::default());
+        for c in [0u64, 1, 5, SMALL_COUNT as u64 + 9] {
+            for _ in 0..3 {
+                one.push(c);
+            }
+            many.push_many(c, 3);
+        }
+        assert_eq!(one.nonzero(), many.nonzero());
+        assert_eq!(one.groups(), many.groups());
+    }
+
+    #[test]
     fn the_sum_does_not_depend_on_the_order_of_the_cells() {
         let mut seed = 7u64;
         let (nr, nc) = (300usize, 40usize);
@@ -466,6 +511,21 @@ impl CountGroups {
         self.nonzero += usize::from(c > 0);
     }
 
+    /// Adds `m` values equal to `c`.
+    #[inline]
+    pub(crate) fn push_many(&mut self, c: u64, m: u64) {
+        if m == 0 {
+            return;
+        }
+        match self.small.get_mut(c as usize) {
+            Some(h) => *h += m,
+            None => self.large.extend(std::iter::repeat_n(c, m as usize)),
+        }
+        if c > 0 {
+            self.nonzero += m as usize;
+        }
+    }
+
     /// How many nonzero values were pushed.
     pub(crate) fn nonzero(&self) -> usize {
         self.nonzero
@@ -492,82 +552,40 @@ impl CountGroups {
     }
 }
 
-/// The plug-in MI of a table whose cells are given one at a time, in any
-/// order, without looking a cell's margins up: as
-/// `MI = ln N + sum_cells (k/N) ln k - sum_i (a_i/N) ln a_i - sum_j (b_j/N) ln b_j`
-/// (the two margin sums come from the caller, once per margin, e.g.
-/// [`xlnx_sum`]), which equals [`mutual_info`]'s sum of terms for any table
-/// whose margins are its cells' sums. Cells of count 1 add nothing to the
-/// cell sum, so a sparse table of mostly single rows costs a count per cell.
+/// The plug-in MI of a table from the multiset of its cells' counts alone
+/// (`cells`: distinct counts with multiplicities, as [`CountGroups`] makes
+/// them), as
+/// `MI = ln N + sum_cells (k/N) ln k - sum_i (a_i/N) ln a_i - sum_j (b_j/N) ln b_j`;
+/// the caller gives the two margin sums (`margins`, e.g. from
+/// [`xlnx_sum`]). This equals [`mutual_info`]'s sum of terms for any table
+/// whose margins are its cells' sums, and needs no margin looked up per
+/// cell: a sparse table's cells need only be counted.
 ///
-/// Every part is an [`ExactSum`], so the result does not depend on the order
-/// of the cells; each `ln` is a correctly rounded table value or `f64::ln`,
-/// and the MI is off by about `1e-15` in all, as [`InfoSum`]'s large-table
-/// form. Tables of fewer than [`FAST_MIN_CELLS`] cells are summed the
-/// small-table way instead, one logarithm of a ratio per cell (their first
-/// keys are kept), as [`InfoSum`] does.
-pub(crate) struct CellInfo {
-    nf: f64,
-    ln_n: f64,
-    cells: usize,
-    /// `sum (k/N) ln k` over the cells.
-    klnk: ExactSum,
-    /// The first cells' keys `(a, b, k)`, for a small table.
-    early: Vec<(u64, u64, u64)>,
+/// Every part is an [`ExactSum`] of terms that depend only on a count and
+/// its multiplicity, so the result depends only on the multisets; each
+/// `ln` is a correctly rounded table value or `f64::ln`, and the MI is off
+/// by about `1e-15` in all, as [`InfoSum`]'s large-table form. Meant for
+/// tables of [`FAST_MIN_CELLS`] cells or more; smaller ones are summed the
+/// small-table way (one logarithm of a ratio per cell, [`InfoSum`]), which
+/// stays accurate when the MI is tiny.
+pub(crate) fn mutual_info_from_counts(n: u64, cells: &[(u64, u64)], margins: &ExactSum) -> f64 {
+    let nf = n as f64;
+    let mut total = xlnx_grouped(cells, n);
+    total.add(nf.ln());
+    total.sub(margins);
+    total.value().max(0.0)
 }
 
-impl CellInfo {
-    /// An empty sum for a table of `n` rows.
-    pub(crate) fn new(n: u64) -> CellInfo {
-        CellInfo {
-            nf: n as f64,
-            ln_n: (n as f64).ln(),
-            cells: 0,
-            klnk: ExactSum::default(),
-            early: Vec::new(),
-        }
+/// `sum (c/N) ln c` over counts given as distinct values with
+/// multiplicities, exactly (each term formed from one value and its
+/// multiplicity).
+pub(crate) fn xlnx_grouped(groups: &[(u64, u64)], n: u64) -> ExactSum {
+    let nf = n as f64;
+    let mut sum = ExactSum::default();
+    for &(c, m) in groups.iter().filter(|&&(c, _)| c > 1) {
+        sum.add(m as f64 * (c as f64 / nf) * ln_count(c));
     }
-
-    /// Adds a cell of count `k` whose row and column totals `margins`
-    /// gives; they are asked for only while the table may still be small
-    /// (a large table's terms need no margins, and looking each up would
-    /// cost a cache miss per cell). Cells of count 0, and cells asked about
-    /// whose margins are missing or 0, are ignored.
-    #[inline]
-    pub(crate) fn add(&mut self, k: u64, margins: impl FnOnce() -> Option<(u64, u64)>) {
-        if k == 0 {
-            return;
-        }
-        if self.cells < FAST_MIN_CELLS {
-            match margins() {
-                Some((a, b)) if a > 0 && b > 0 => self.early.push((a, b, k)),
-                _ => return,
-            }
-        }
-        if k > 1 {
-            self.klnk.add(k as f64 / self.nf * ln_count(k));
-        }
-        self.cells += 1;
-    }
-
-    /// The MI, given `margins = sum_i (a_i/N) ln a_i + sum_j (b_j/N) ln b_j`;
-    /// tiny negative totals from rounding are clamped to 0.
-    pub(crate) fn value(&self, margins: &ExactSum) -> f64 {
-        let sum = if self.cells >= FAST_MIN_CELLS {
-            let mut total = self.klnk;
-            total.add(self.ln_n);
-            total.sub(margins);
-            total.value()
-        } else {
-            let mut exact = ExactSum::default();
-            for &(a, b, k) in &self.early {
-                let kf = k as f64;
-                exact.add(info_term(kf, self.nf, self.nf * kf, a as f64 * b as f64));
-            }
-            exact.value()
-        };
-        sum.max(0.0)
-    }
+    sum
 }
 
 /// `sum_c (c/N) ln c` over nonzero counts, exactly (a margin's part of

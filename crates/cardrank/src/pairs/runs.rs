@@ -6,6 +6,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measures::CountGroups;
+
 /// Radix digit width of the batch sort: 256 buckets, whose write positions
 /// stay in the first-level cache (11-bit digits, a pass fewer, measured
 /// slower on 1M keys of 26 to 36 bits).
@@ -234,6 +236,14 @@ pub(crate) fn sparse_batch(
     run
 }
 
+/// The counts of a table's cells and of its levels (distinct code tuples,
+/// whose totals are their cells' sums), as multisets.
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub cells: CountGroups,
+    pub levels: CountGroups,
+}
+
 /// The sorted cells of one tuple table, as scoring reads them: a run of
 /// distinct cells, or (for rows not yet counted into a table) the sorted
 /// keys of the rows themselves, one per row, so that no run is built.
@@ -252,6 +262,56 @@ pub(crate) enum Cells<'a> {
 }
 
 impl Cells<'_> {
+    /// The multisets of cell counts and level totals. Sorted keys are
+    /// tallied in one pass that only compares neighbours: a key unlike the
+    /// one before ends a cell, and a level when its codes differ too.
+    pub(crate) fn tally(&self, arity: usize) -> Tally {
+        let mut t = Tally::default();
+        match self {
+            Cells::Keys { keys, layout } if !keys.is_empty() => {
+                let shift = layout.class_bits;
+                // Single-row cells and levels (most of a sparse table's)
+                // are counted apart, in registers.
+                let (mut cell_ones, mut level_ones) = (0u64, 0u64);
+                let (mut cell, mut level) = (1u64, 1u64);
+                for w in keys.windows(2) {
+                    let (prev, cur) = (w[0], w[1]);
+                    if cur != prev {
+                        if cell == 1 {
+                            cell_ones += 1;
+                        } else {
+                            t.cells.push(cell);
+                        }
+                        cell = 0;
+                        if cur >> shift != prev >> shift {
+                            if level == 1 {
+                                level_ones += 1;
+                            } else {
+                                t.levels.push(level);
+                            }
+                            level = 0;
+                        }
+                    }
+                    cell += 1;
+                    level += 1;
+                }
+                t.cells.push(cell);
+                t.levels.push(level);
+                t.cells.push_many(1, cell_ones);
+                t.levels.push_many(1, level_ones);
+            }
+            _ => self.for_each_level(arity, |_, cells| {
+                let mut total = 0;
+                for &(_, k) in cells {
+                    t.cells.push(k);
+                    total += k;
+                }
+                t.levels.push(total);
+            }),
+        }
+        t
+    }
+
     /// Calls `f(codes, cells)` for each distinct code tuple in increasing
     /// order, with its `(class, count)` cells in increasing class order.
     pub(crate) fn for_each_level(&self, arity: usize, mut f: impl FnMut(&[u32], &[(u32, u64)])) {
@@ -470,13 +530,50 @@ mod tests {
     }
 
     #[test]
+    fn keys_tally_like_the_cells_they_make() {
+        let mut seed = 11;
+        let n = 5_000;
+        // Few values in `a` and many repeats: cells of every size.
+        let a: Vec<u32> = (0..n).map(|_| lcg(&mut seed, 30)).collect();
+        let b: Vec<u32> = (0..n)
+            .map(|_| lcg(&mut seed, 7) * lcg(&mut seed, 40))
+            .collect();
+        let y: Vec<u32> = (0..n).map(|_| lcg(&mut seed, 3)).collect();
+        let (cards, classes) = ([30, 240], 3);
+        let layout = KeyLayout::new(&cards, classes).unwrap();
+        let mut scratch = Scratch::default();
+        let keys = sort_keys(&[&a, &b], &y, &layout, &mut scratch).to_vec();
+        let from_keys = Cells::Keys {
+            keys: &keys,
+            layout,
+        }
+        .tally(2);
+        let run = sparse_batch(&[&a, &b], &y, &cards, classes, &mut Scratch::default());
+        let from_run = Cells::Run(std::borrow::Cow::Owned(run.clone())).tally(2);
+        assert_eq!(from_keys.cells.nonzero(), run.len());
+        assert_eq!(from_keys.levels.nonzero(), from_run.levels.nonzero());
+        assert_eq!(from_keys.cells.groups(), from_run.cells.groups());
+        assert_eq!(from_keys.levels.groups(), from_run.levels.groups());
+        let empty = Cells::Keys {
+            keys: &[],
+            layout: KeyLayout::new(&cards, classes).unwrap(),
+        }
+        .tally(2);
+        assert_eq!(empty.cells.nonzero(), 0);
+    }
+
+    #[test]
     fn radix_sort_sorts() {
         let mut seed = 3;
         // Lengths around the four lanes' cuts, and runs of equal digits.
         for len in [0, 1, 3, 4, 5, 7, 10_000, 10_003] {
             let mut keys: Vec<u64> = (0..len)
                 .map(|i| {
-                    let hi = if i % 3 == 0 { 7 } else { lcg(&mut seed, u32::MAX) };
+                    let hi = if i % 3 == 0 {
+                        7
+                    } else {
+                        lcg(&mut seed, u32::MAX)
+                    };
                     u64::from(hi) << 20 | u64::from(lcg(&mut seed, 1 << 20))
                 })
                 .collect();

@@ -327,46 +327,54 @@ fn score_tuple(
 ) -> (Option<Redundancy>, TupleInteraction) {
     let arity = tuple.len();
     let n = target.n;
-    let nf = n as f64;
     let members: Vec<&Single> = tuple.iter().map(|&k| &singles[k as usize]).collect();
-    // One walk over the sorted cells gives both MIs without building either
-    // table or looking up a logarithm per margin: a level of the joint
-    // feature (a distinct code tuple) has one cell per class; its total is
-    // the joint table's row total and, for a pair, the pair table's cell
-    // count. The levels' `(t/N) ln t` are the joint table's row margin part.
-    let mut levels = measures::CountGroups::default();
-    let mut level_xlnx = ExactSum::default();
-    let mut joint = measures::CellInfo::new(n);
-    let mut pair = measures::CellInfo::new(n);
-    cells.for_each_level(arity, |codes, level| {
-        let total: u64 = level.iter().map(|&(_, k)| k).sum();
-        for &(y, k) in level {
-            joint.add(k, || Some((total, *target.counts.get(y as usize)?)));
-        }
-        if total > 1 {
-            level_xlnx.add(total as f64 / nf * measures::ln_count(total));
-        }
-        if arity == 2 {
-            let (a, b) = (members[0], members[1]);
-            pair.add(total, || {
-                Some((
-                    *a.totals.get(codes[0] as usize)?,
-                    *b.totals.get(codes[1] as usize)?,
-                ))
-            });
-        }
-        levels.push(total);
-    });
-    let cardinality = levels.nonzero();
-    let groups = levels.groups();
+    // A level of the joint feature (a distinct code tuple) has one cell per
+    // class; its total is the joint table's row total and, for a pair, the
+    // pair table's cell count. Large tables need only the multisets of
+    // these counts (`measures::mutual_info_from_counts`): no table is
+    // built and no margin is looked up per cell.
+    let tally = cells.tally(arity);
+    let cardinality = tally.levels.nonzero();
+    let small_joint = tally.cells.nonzero() < measures::FAST_MIN_CELLS;
+    let small_pair = arity == 2 && cardinality < measures::FAST_MIN_CELLS;
+    let cell_groups = tally.cells.groups();
+    let groups = tally.levels.groups();
+    let level_xlnx = measures::xlnx_grouped(&groups, n);
+    // Small tables are summed cell by cell with their margins, accurate
+    // when the MI is tiny: one more walk, over few cells.
+    let mut joint = measures::InfoSum::new(n);
+    let mut pair = measures::InfoSum::new(n);
+    if small_joint || small_pair {
+        cells.for_each_level(arity, |codes, level| {
+            let total: u64 = level.iter().map(|&(_, k)| k).sum();
+            if small_joint {
+                for &(y, k) in level {
+                    if let Some(&b) = target.counts.get(y as usize) {
+                        joint.add(total, b, k);
+                    }
+                }
+            }
+            if small_pair {
+                let (a, b) = (members[0], members[1]);
+                if let (Some(&ta), Some(&tb)) = (
+                    a.totals.get(codes[0] as usize),
+                    b.totals.get(codes[1] as usize),
+                ) {
+                    pair.add(ta, tb, total);
+                }
+            }
+        });
+    }
     // As `measures::mutual_info` of the two tables: no information when
     // either side has fewer than two levels.
     let mi = if cardinality < 2 || target.counts.len() < 2 {
         0.0
+    } else if small_joint {
+        joint.value()
     } else {
         let mut margins = level_xlnx;
         margins.add_sum(&target.xlnx);
-        joint.value(&margins)
+        measures::mutual_info_from_counts(n, &cell_groups, &margins)
     };
     let emi = measures::expected_mutual_info_memo(&groups, &target.groups, n, &mut memo.emi);
     let sd = measures::null_sd_memo(&groups, &target.groups, n, &mut memo.moments);
@@ -390,10 +398,12 @@ fn score_tuple(
         let (a, b) = (members[0], members[1]);
         let mi = if a.totals.len() < 2 || b.totals.len() < 2 {
             0.0
+        } else if small_pair {
+            pair.value()
         } else {
             let mut margins = a.xlnx;
             margins.add_sum(&b.xlnx);
-            pair.value(&margins)
+            measures::mutual_info_from_counts(n, &groups, &margins)
         };
         let emi = margins.emi(singles, tuple[0] as usize, tuple[1] as usize, memo, n);
         let ami = measures::adjusted_mutual_info(
