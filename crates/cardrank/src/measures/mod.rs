@@ -302,9 +302,11 @@ mod mi_tests {
     fn mi_from_the_counts_alone_matches_the_cell_sum() {
         let mut seed = 5u64;
         let (nr, nc) = (400usize, 60usize);
-        let mut t = Contingency::default();
-        t.rows = vec![0; nr];
-        t.cols = vec![0; nc];
+        let mut t = Contingency {
+            rows: vec![0; nr],
+            cols: vec![0; nc],
+            ..Default::default()
+        };
         for i in 0..nr {
             for j in 0..nc {
                 if lcg(&mut seed, 4) == 0 {
