@@ -81,10 +81,10 @@ pub fn entropy(counts: &[u64], n: u64) -> f64 {
 /// `MI = sum_ij (n_ij/N) ln(N n_ij / (a_i b_j))`, with `N = t.n`.
 ///
 /// Each term is computed from its key `(a_i, b_j, n_ij)` alone (see
-/// [`InfoSum`]: one logarithm of a ratio of products, as
+/// `InfoSum`: one logarithm of a ratio of products, as
 /// `sklearn.metrics.mutual_info_score`, for small tables; logarithms of the
 /// counts from tables for large ones), and the terms are added exactly in
-/// fixed point ([`ExactSum`]), so the result does not depend on the order of
+/// fixed point (`ExactSum`), so the result does not depend on the order of
 /// the cells (merged states finish to the same bits) and is the sum of the
 /// terms correctly rounded. No sort and no hash map: one pass over the
 /// cells. Tiny negative totals from rounding are clamped to 0.

@@ -18,12 +18,17 @@
 //! exactly like the rest of it. [`Interactions::from_state`] finishes them.
 //!
 //! Rows are first buffered as codes (up to [`PairSpec::buffer_bytes`],
-//! 1 GiB by default); a state whose rows all fit is finished one table at a
-//! time, so the memory is the buffer rather than the sum of all tables
-//! (about 5.8 GB for the 1,225 pairs of a generated 1M-row click log, whose
-//! many-valued features make most tables nearly as large as the rows).
-//! Past the buffer, rows are counted into the tables: dense arrays while the
-//! product of cardinalities times classes is at most 2^20 cells, else
+//! 1 GiB by default); a state whose rows all fit is finished one tuple at a
+//! time per worker thread, so the memory is the buffer rather than the sum
+//! of all tables (about 5.8 GB for the 1,225 pairs of a generated 1M-row
+//! click log, whose many-valued features make most tables nearly as large
+//! as the rows). A tuple is then counted into the worker's dense array
+//! while the product of cardinalities times classes is at most 2^20 cells,
+//! else its packed row keys are radix-sorted and tallied: a large table's
+//! MI needs only the multiset of its cell counts
+//! (`measures::mutual_info_from_counts`), and the exact EMI terms of every
+//! two value counts of the features are walked once and shared by all pairs.
+//! Past the buffer, rows are counted into the tables: dense arrays, else
 //! sorted runs (radix sort, run-length counts, merged by size).
 //!
 //! # Example

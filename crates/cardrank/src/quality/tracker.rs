@@ -163,7 +163,7 @@ pub(crate) struct BatchPlan {
     max_values: usize,
 }
 
-/// The extra accumulator of one pass: a [`ColumnTrack`] per feature (in the
+/// The extra accumulator of one pass: a `ColumnTrack` per feature (in the
 /// state's order) and one for the target (last).
 ///
 /// Enable it with [`crate::Ranker::track_quality`] before the first batch.
