@@ -350,16 +350,6 @@ impl PairState {
         classes: &[u32],
         n_classes: usize,
     ) {
-        if self.pending_classes.capacity() == 0 {
-            // Room for a whole buffer at once: the rows are copied once, not
-            // again at every doubling. Only address space until rows come
-            // (pages are mapped as they are written); if even that is
-            // refused, the buffers grow as they fill.
-            let rows = self.buffer_bytes / (4 * (self.names.len() + 1)) + classes.len();
-            for p in self.pending.iter_mut().chain([&mut self.pending_classes]) {
-                let _ = p.try_reserve_exact(rows);
-            }
-        }
         for (p, c) in self.pending.iter_mut().zip(codes) {
             p.extend_from_slice(c);
         }
