@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{distinct_counts, Sum};
+use super::{distinct_counts, Memo, Sum};
 
 /// Relative size below which a pmf weight ends a walk: once a weight falls
 /// below `TAIL * (sum of weights so far)`, the rest of that tail is negligible.
@@ -184,34 +184,28 @@ pub(crate) fn expected_mutual_info_memo(
     n: u64,
     memo: &mut EmiMemo,
 ) -> f64 {
-    if memo.n != n {
-        memo.terms.clear();
-        memo.n = n;
-    }
+    memo.terms.keep_for(n);
     grouped_sum(ra, cb, n, |_, _, a, b| {
         // The walk is symmetric in `a` and `b` to the bit (every product
         // and sum it forms is), so one entry serves both orders.
-        let key = (a.min(b), a.max(b));
-        if let Some(&e) = memo.terms.get(&key) {
-            return e;
-        }
-        let e = pair_emi(a, b, n);
-        if memo.terms.len() >= MEMO_TERMS {
-            memo.terms.clear();
-        }
-        memo.terms.insert(key, e);
-        e
+        memo.terms
+            .get_or_insert_with((a.min(b), a.max(b)), || pair_emi(a, b, n))
     })
 }
 
-/// Most terms an [`EmiMemo`] keeps (about 8 MB); it starts afresh when full.
-const MEMO_TERMS: usize = 1 << 18;
-
-/// Remembered per-pair EMI terms `pair_emi(a, b, n)` for one `n`.
-#[derive(Debug, Default)]
+/// Remembered per-pair EMI terms `pair_emi(a, b, n)` for one `n` (at most
+/// 2^18 of them, about 8 MB).
+#[derive(Debug)]
 pub(crate) struct EmiMemo {
-    n: u64,
-    terms: hashbrown::HashMap<(u64, u64), f64>,
+    terms: Memo<u64, (u64, u64), f64>,
+}
+
+impl Default for EmiMemo {
+    fn default() -> Self {
+        EmiMemo {
+            terms: Memo::new(1 << 18),
+        }
+    }
 }
 
 fn grouped_sum(

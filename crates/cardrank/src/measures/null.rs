@@ -2,7 +2,7 @@
 //! (binary target), by Gaussian conditioning of independent binomials.
 
 use super::emi::TAIL;
-use super::{distinct_counts, ln_count, Sum};
+use super::{distinct_counts, ln_count, Memo, Sum};
 
 /// Approximate standard deviation of the plug-in MI of a feature with row
 /// totals `rows` against a **binary** target with column totals `cols`, under
@@ -60,32 +60,27 @@ pub(crate) fn null_sd_memo(
     if n == 0 {
         return None;
     }
+    let MomentMemo { moments, buf } = memo;
     grouped(ra, cb, n, |a, b| {
-        if memo.key != (b, n) {
-            memo.moments.clear();
-            memo.key = (b, n);
-        }
-        if let Some(&m) = memo.moments.get(&a) {
-            return m;
-        }
-        let m = level_moments(a, b, n, &mut memo.buf);
-        if memo.moments.len() >= MEMO_LEVELS {
-            memo.moments.clear();
-        }
-        memo.moments.insert(a, m);
-        m
+        moments.keep_for((b, n));
+        moments.get_or_insert_with(a, || level_moments(a, b, n, buf))
     })
 }
 
-/// Most levels a [`MomentMemo`] keeps; it starts afresh when full.
-const MEMO_LEVELS: usize = 1 << 16;
-
-/// Remembered `level_moments(a, b, n)` for one `(b, n)`.
-#[derive(Debug, Default)]
+/// Remembered `level_moments(a, b, n)` for one `(b, n)` (at most 2^16).
+#[derive(Debug)]
 pub(crate) struct MomentMemo {
-    key: (u64, u64),
-    moments: hashbrown::HashMap<u64, (f64, f64)>,
+    moments: Memo<(u64, u64), u64, (f64, f64)>,
     buf: Vec<(f64, f64, f64)>,
+}
+
+impl Default for MomentMemo {
+    fn default() -> Self {
+        MomentMemo {
+            moments: Memo::new(1 << 16),
+            buf: Vec::new(),
+        }
+    }
 }
 
 fn grouped(
