@@ -6,7 +6,10 @@
 //! column; an empty field is the empty string (what counts as missing is the
 //! caller's business). Input may be plain, gzip or zstd, recognised by its
 //! first bytes. Blank lines are skipped, as the `csv` crate does, so in a
-//! one-column file an empty value must be written as `""`.
+//! one-column file an empty value must be written as `""`. Errors name a
+//! row by its physical line (where its first byte is), also after blank
+//! lines and in CRLF files, where the parser's own line is an earlier one
+//! (see `Recent`).
 
 use std::io::Read;
 use std::path::Path;
@@ -103,7 +106,7 @@ impl CsvOptions {
 /// ```
 pub struct CsvReader {
     name: String,
-    rdr: ::csv::Reader<Box<dyn Read + Send>>,
+    rdr: ::csv::Reader<Recent<Box<dyn Read + Send>>>,
     compression: Compression,
     progress: Progress,
     schema: SchemaRef,
@@ -129,14 +132,9 @@ pub struct CsvReader {
 }
 
 /// Where a reader got to, for [`crate::split`]: a reader of one byte range
-/// checks that it ended between two records and maps its line numbers to
-/// the whole file's.
+/// checks that it ended between two records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tail {
-    /// Data records asked of the parser so far (a failed one included).
-    pub records: u64,
-    /// The parser's line after the last record read, if any.
-    pub last_end_line: Option<u64>,
     /// Whether the last record read ends with a line feed inside a field:
     /// the only way a record can run past a line end is inside quotes, so
     /// when the input was cut after a line feed this is the sign that the
@@ -191,7 +189,7 @@ impl CsvReader {
             .has_headers(false)
             .flexible(opts.skip_bad_rows)
             .buffer_capacity(BUFFER_BYTES)
-            .from_reader(reader);
+            .from_reader(Recent::new(reader));
         let mut this = CsvReader {
             name,
             rdr,
@@ -218,7 +216,7 @@ impl CsvReader {
             Err(e) => return Err(this.csv_error(e)),
         }
         let names = if opts.has_header {
-            header_names(&this.name, &first)?
+            header_names(&this.name, &first).map_err(|e| this.on_line_of(e, &first))?
         } else {
             let names = (1..=first.len()).map(|i| format!("c{i}")).collect();
             this.pending = Some(first);
@@ -296,8 +294,23 @@ impl CsvReader {
         self.tail
     }
 
+    /// The physical line of a record the parser began at `pos`.
+    fn line_at(&self, pos: &::csv::Position) -> u64 {
+        self.rdr.get_ref().line_of(pos.byte(), pos.line())
+    }
+
+    /// `err` (about record `rec`) naming the record's physical line.
+    fn on_line_of(&self, err: Error, rec: &ByteRecord) -> Error {
+        match rec.position() {
+            Some(p) => err.with_line(self.line_at(p)),
+            None => err,
+        }
+    }
+
     fn csv_error(&self, err: ::csv::Error) -> Error {
-        let line = err.position().map_or_else(|| self.line(), |p| p.line());
+        let line = err
+            .position()
+            .map_or_else(|| self.line(), |p| self.line_at(p));
         match err.into_kind() {
             ErrorKind::Io(e) => {
                 source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
@@ -333,29 +346,31 @@ impl CsvReader {
             keep: &self.keep,
         };
         if let Some(first) = self.pending.take() {
-            bytes += row.append(&first, &mut builders)?;
+            bytes += row
+                .append(&first, &mut builders)
+                .map_err(|e| self.on_line_of(e, &first))?;
             rows += 1;
         }
         while rows < self.batch_size && bytes < self.batch_bytes {
-            self.tail.records += 1;
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(self.csv_error(e)),
             }
-            self.tail.last_end_line = Some(self.line());
             self.tail.open_quote = self.record.as_slice().last() == Some(&b'\n');
             match row.append(&self.record, &mut builders) {
                 Ok(n) => {
                     bytes += n;
                     rows += 1;
                 }
-                Err(e @ (Error::Ragged { .. } | Error::InvalidUtf8 { .. }))
-                    if self.skip_bad_rows =>
-                {
-                    self.progress.skip_row(&e);
-                }
-                Err(e) => return Err(e),
+                Err(e) => match self.on_line_of(e, &self.record) {
+                    e @ (Error::Ragged { .. } | Error::InvalidUtf8 { .. })
+                        if self.skip_bad_rows =>
+                    {
+                        self.progress.skip_row(&e);
+                    }
+                    e => return Err(e),
+                },
             }
         }
         if rows == 0 {
@@ -399,6 +414,77 @@ impl std::iter::FusedIterator for CsvReader {}
 
 fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())
+}
+
+/// Bytes a [`Recent`] keeps: the parser's buffer and then some, so that a
+/// record's first bytes are still there once it has been read.
+const RECENT_BYTES: usize = 4 * BUFFER_BYTES;
+
+/// A byte stream that keeps the last [`RECENT_BYTES`] it passed on, by
+/// their offset in the stream.
+///
+/// It is there to name the right line. The parser's line of a record is
+/// the line it was on when it began the record, and it begins a record
+/// before skipping the line ends in front of it: blank lines, and the
+/// `\n` of a `\r\n` that ended the record before (it stops at the `\r`).
+/// So a record after blank lines, or any record of a CRLF file, would be
+/// named by an earlier line. The record's true line is its begin line plus
+/// the `\n` bytes between its begin offset and its first byte, which are
+/// read back from here (if they have left the window, the begin line
+/// stands).
+struct Recent<R> {
+    inner: R,
+    ring: Vec<u8>,
+    /// Bytes passed on so far; byte `o` of the stream is at `o % ring.len()`.
+    total: u64,
+}
+
+impl<R: Read> Recent<R> {
+    fn new(inner: R) -> Self {
+        Recent {
+            inner,
+            ring: vec![0; RECENT_BYTES],
+            total: 0,
+        }
+    }
+
+    /// Byte `offset` of the stream, if it is still kept.
+    fn byte_at(&self, offset: u64) -> Option<u8> {
+        let w = self.ring.len() as u64;
+        (offset < self.total && self.total - offset <= w).then(|| self.ring[(offset % w) as usize])
+    }
+
+    /// The physical line of the record the parser began at `begin` on line
+    /// `line` (see the type).
+    fn line_of(&self, begin: u64, line: u64) -> u64 {
+        let mut line = line;
+        let mut at = begin;
+        while let Some(b) = self.byte_at(at) {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            at += 1;
+        }
+        line
+    }
+}
+
+impl<R: Read> Read for Recent<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        let w = self.ring.len();
+        // Only the last `w` bytes can matter.
+        let kept = &out[n.saturating_sub(w)..n];
+        let skipped = (n - kept.len()) as u64;
+        let start = ((self.total + skipped) % w as u64) as usize;
+        let first = kept.len().min(w - start);
+        self.ring[start..start + first].copy_from_slice(&kept[..first]);
+        self.ring[..kept.len() - first].copy_from_slice(&kept[first..]);
+        self.total += n as u64;
+        Ok(n)
+    }
 }
 
 /// What is needed to append a row to the builders.

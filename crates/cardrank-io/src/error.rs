@@ -222,16 +222,30 @@ impl Error {
     /// error met by the reader of one byte range of a file, which counts its
     /// lines from the range's start (see [`crate::split`]).
     pub(crate) fn shift_line(mut self, lines: u64) -> Self {
-        match &mut self {
+        if let Some(line) = self.line_mut() {
+            *line += lines;
+        }
+        self
+    }
+
+    /// The same error naming line `line` instead (if it names one).
+    pub(crate) fn with_line(mut self, line: u64) -> Self {
+        if let Some(l) = self.line_mut() {
+            *l = line;
+        }
+        self
+    }
+
+    fn line_mut(&mut self) -> Option<&mut u64> {
+        match self {
             Error::Ragged { line, .. }
             | Error::InvalidUtf8 { line, .. }
             | Error::Decompress { line, .. }
             | Error::Read { line, .. }
             | Error::RowTooLarge { line, .. }
-            | Error::VwSyntax { line, .. } => *line += lines,
-            _ => {}
+            | Error::VwSyntax { line, .. } => Some(line),
+            _ => None,
         }
-        self
     }
 
     /// Shorthand for an [`Error::InvalidOption`].

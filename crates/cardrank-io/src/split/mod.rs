@@ -72,7 +72,7 @@ use crate::transform::Transforms;
 
 mod part;
 
-use part::{Part, Shift};
+use part::Part;
 
 /// The smallest range cut by default: below this, a thread costs more than
 /// it saves.
@@ -423,11 +423,7 @@ impl CsvSplit {
             Part::Failed {
                 error: SplitError::Read(e),
                 shift,
-            } => Err(SplitError::Read(e.shift_line(match shift {
-                Shift::By(n) => n,
-                // No record before: the header's line, as read.
-                Shift::AfterLastRecord => 0,
-            }))),
+            } => Err(SplitError::Read(e.shift_line(shift))),
             Part::Failed { error, .. } => Err(error),
             Part::Fallback(why) => Ok(SplitRun::Fallback(why)),
             Part::Empty => Ok(SplitRun::Fallback(Sequential::Abandoned)),
@@ -473,14 +469,7 @@ impl CsvSplit {
                 // The failing record may be one cut short.
                 return Part::Fallback(Sequential::ErrorAtCut);
             }
-            Part::Failed {
-                error,
-                shift: if reader.tail().records <= 1 {
-                    Shift::AfterLastRecord
-                } else {
-                    Shift::By(0)
-                },
-            }
+            Part::Failed { error, shift: 0 }
         };
         loop {
             if stop() {
@@ -501,10 +490,11 @@ impl CsvSplit {
         if open_quote {
             abandon.store(true, Ordering::Relaxed);
         }
+        // The header's bytes are what the parser consumed to read it, so
+        // the lines past its line are the range's line feeds.
         Part::Done {
             state,
             lines: reader.position().1 - self.header_line,
-            last_end: tail.last_end_line.map(|l| l - self.header_line),
             open_quote,
         }
     }
