@@ -198,7 +198,10 @@ def test_keyboard_interrupt_stops_parallel_ranges(
     rng = np.random.default_rng(1)
     chunk = "".join(f"{a},{b},{c},{a % 2}\n" for a, b, c in rng.integers(0, 10**6, (20_000, 3)))
     path = tmp_path / "big.csv"
-    path.write_text("a,b,c,y\n" + chunk * 150)  # 3M rows: seconds of work
+    # 12M rows (240 MB): over a second of work for the release build on two
+    # cores, so the interrupt at 0.2 s always falls inside the read (3M
+    # rows took about 0.2 s once the reader went parallel).
+    path.write_text("a,b,c,y\n" + chunk * 600)
     monkeypatch.setenv("CARDRANK_CSV_SPLIT_BYTES", str(1 << 20))
     ranker = cardrank.Ranker("y")
     timer = threading.Timer(0.2, _thread.interrupt_main)
@@ -300,7 +303,11 @@ def test_keyboard_interrupt_between_batches() -> None:
     batch = part.to_batches()[0]
 
     def endless() -> Any:
-        while True:  # only Ctrl-C ends this input, however fast ranking is
+        # Only Ctrl-C ends this input, however fast ranking is; should the
+        # interrupt be lost, the input ends after a minute and the test
+        # fails instead of hanging.
+        until = time.monotonic() + 60
+        while time.monotonic() < until:
             yield batch
 
     reader = pa.RecordBatchReader.from_batches(part.schema, endless())
