@@ -190,8 +190,10 @@ def test_plain_csv_in_parallel_ranges_equals_one_reader(
     assert messages[0] == messages[1]
 
 
-def _in_fresh_python(code: str, tmp_path: Path) -> str:
-    """Runs `code` in a new interpreter and returns what it printed.
+def _interrupted(setup: str, call: str, after: str, delay: float, tmp_path: Path) -> list[str]:
+    """Runs `setup`, then `call` with a Ctrl-C (`_thread.interrupt_main`)
+    after `delay` seconds, in a new interpreter; returns the words it
+    printed: "interrupted", the seconds taken, then `after` evaluated.
 
     The Ctrl-C tests run alone. In two full-suite runs (2026-11-29) both
     saw no `KeyboardInterrupt` at all from `_thread.interrupt_main` (and a
@@ -200,18 +202,33 @@ def _in_fresh_python(code: str, tmp_path: Path) -> str:
     in that state was not found.
     """
     script = tmp_path / "interrupt.py"
-    script.write_text(code)
+    script.write_text(
+        f"""import _thread, os, threading, time
+{setup}
+timer = threading.Timer({delay}, _thread.interrupt_main)
+start = time.monotonic()
+timer.start()
+try:
+    {call}
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted", round(time.monotonic() - start, 3), {after})
+finally:
+    timer.cancel()
+"""
+    )
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=180
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout
+    words = done.stdout.split()
+    assert words[:1] == ["interrupted"], done.stdout
+    assert float(words[1]) < 30
+    return words[2:]
 
 
 def test_keyboard_interrupt_stops_parallel_ranges(tmp_path: Path) -> None:
-    out = _in_fresh_python(
-        f"""
-import _thread, os, threading, time
+    setup = f"""
 import numpy as np
 import cardrank
 
@@ -225,23 +242,9 @@ with open(path, "w") as f:
     f.write("a,b,c,y\\n" + chunk * 600)
 os.environ["CARDRANK_CSV_SPLIT_BYTES"] = str(1 << 20)
 ranker = cardrank.Ranker("y")
-timer = threading.Timer(0.2, _thread.interrupt_main)
-start = time.monotonic()
-timer.start()
-try:
-    ranker.update(path)
-    print("not interrupted")
-except KeyboardInterrupt:
-    print("interrupted", round(time.monotonic() - start, 3), ranker.rows)
-finally:
-    timer.cancel()
-""",
-        tmp_path,
-    )
-    words = out.split()
-    assert words[0] == "interrupted", out
-    assert float(words[1]) < 30
-    assert words[2] == "0"  # nothing of an interrupted parallel read is counted
+"""
+    rows = _interrupted(setup, "ranker.update(path)", "ranker.rows", 0.2, tmp_path)
+    assert rows == ["0"]  # nothing of an interrupted parallel read is counted
 
 
 def test_parquet_ipc_and_glob_paths(tmp_path: Path, arrow_table: pa.Table) -> None:
@@ -321,9 +324,7 @@ def test_gil_is_released(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_keyboard_interrupt_between_batches(tmp_path: Path) -> None:
-    out = _in_fresh_python(
-        """
-import _thread, threading, time
+    setup = """
 import numpy as np, pyarrow as pa
 import cardrank
 
@@ -342,27 +343,12 @@ def endless():
 
 reader = pa.RecordBatchReader.from_batches(part.schema, endless())
 ranker = cardrank.Ranker("y", threads=1)
-timer = threading.Timer(0.3, _thread.interrupt_main)
-start = time.monotonic()
-timer.start()
-try:
-    ranker.update(reader)
-    print("not interrupted")
-except KeyboardInterrupt:
-    top = ranker.finish(output="dict")[0]["feature"]
-    print("interrupted", round(time.monotonic() - start, 3), ranker.rows, top)
-finally:
-    timer.cancel()
-""",
-        tmp_path,
-    )
-    words = out.split()
-    assert words[0] == "interrupted", out
-    assert float(words[1]) < 30
+"""
+    after = 'ranker.rows, ranker.finish(output="dict")[0]["feature"]'
+    rows, top = _interrupted(setup, "ranker.update(reader)", after, 0.3, tmp_path)
     # The batches read before the interrupt stay counted.
-    rows = int(words[2])
-    assert rows > 0 and rows % 20_000 == 0
-    assert words[3].startswith("c")
+    assert int(rows) > 0 and int(rows) % 20_000 == 0
+    assert top.startswith("c")
 
 
 def test_misaligned_buffers_are_read_not_crashed_on() -> None:
