@@ -124,11 +124,12 @@ impl Interactions {
                 let mi = measures::mutual_info(&t);
                 let emi = measures::expected_mutual_info(&t.rows, &t.cols, n);
                 let sd = measures::null_sd(&t.rows, &t.cols, n);
+                let groups = measures::distinct_counts(&t.rows);
                 Single {
                     entropy: measures::entropy(&t.rows, n),
                     z: measures::z_score(mi, emi, sd),
-                    xlnx: measures::xlnx_sum(&t.rows, n),
-                    groups: measures::distinct_counts(&t.rows),
+                    xlnx: measures::xlnx_grouped(&groups, n),
+                    groups,
                     totals: t.rows,
                     mi,
                     adjusted: mi - emi,
@@ -272,11 +273,12 @@ struct Target<'a> {
 
 impl Target<'_> {
     fn new(counts: &[u64], n: u64) -> Target<'_> {
+        let groups = measures::distinct_counts(counts);
         Target {
             counts,
             n,
-            xlnx: measures::xlnx_sum(counts, n),
-            groups: measures::distinct_counts(counts),
+            xlnx: measures::xlnx_grouped(&groups, n),
+            groups,
         }
     }
 }
@@ -339,7 +341,6 @@ fn score_tuple(
     let small_pair = arity == 2 && cardinality < measures::FAST_MIN_CELLS;
     let cell_groups = tally.cells.groups();
     let groups = tally.levels.groups();
-    let level_xlnx = measures::xlnx_grouped(&groups, n);
     // Small tables are summed cell by cell with their margins, accurate
     // when the MI is tiny: one more walk, over few cells.
     let mut joint = measures::InfoSum::new(n);
@@ -372,7 +373,7 @@ fn score_tuple(
     } else if small_joint {
         joint.value()
     } else {
-        let mut margins = level_xlnx;
+        let mut margins = measures::xlnx_grouped(&groups, n);
         margins.add_sum(&target.xlnx);
         measures::mutual_info_from_counts(n, &cell_groups, &margins)
     };
