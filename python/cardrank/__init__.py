@@ -58,5 +58,5 @@ def __getattr__(name: str) -> object:
     if name in ("sklearn", "dask"):
         import importlib
 
-        return importlib.import_module(".sklearn", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Literal, Self, TypeAlias
 
 from . import _core
+from ._deps import require
 from .exceptions import InvalidParameterError
 
 __all__ = ["Output", "Ranker", "Score", "rank"]
@@ -110,11 +111,33 @@ def _core_params(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, "threads": _resolve_threads(params["threads"])}
 
 
-def _check_output(output: str) -> None:
-    if output not in _OUTPUTS:
+def _check_output(output: str | None) -> None:
+    if output is not None and output not in _OUTPUTS:
         raise InvalidParameterError(
             f"invalid parameter `output` = {output!r}: expected one of {', '.join(_OUTPUTS)}"
         )
+
+
+def _kind_of(data: Any) -> Output:
+    """The output kind that matches the caller's input: pandas in, pandas out
+    (a Dask DataFrame counts as pandas: its partitions are); polars in,
+    polars out; Arrow, a file path or anything else in, Arrow out."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return "pandas"
+    pl = sys.modules.get("polars")
+    if pl is not None and isinstance(data, (pl.DataFrame, pl.LazyFrame)):
+        return "polars"
+    dd = sys.modules.get("dask.dataframe")
+    if dd is not None and isinstance(data, dd.DataFrame):
+        return "pandas"
+    return "arrow"
+
+
+def _output_for(data: Any, output: Output | None) -> Output:
+    """`output` when given (checked), else the kind of `data`."""
+    _check_output(output)
+    return _kind_of(data) if output is None else output
 
 
 # --- inputs -----------------------------------------------------------------
@@ -225,11 +248,9 @@ def _convert(ranking: _core.Ranking, output: str) -> Any:
     if output == "dict":
         return ranking.to_pylist()
     if output == "polars":
-        import polars as pl
-
+        pl = require("polars", "output='polars'")
         return pl.DataFrame(ranking)
-    import pyarrow as pa
-
+    pa = require("pyarrow", f"output={output!r}")
     table = pa.table(ranking)
     if output == "pandas":
         df = table.to_pandas()
@@ -279,7 +300,7 @@ class Ranker:
         'site'
     """
 
-    __slots__ = ("_inner", "_params")
+    __slots__ = ("_inner", "_kind", "_params")
 
     def __init__(
         self,
@@ -295,6 +316,7 @@ class Ranker:
     ) -> None:
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
         self._inner = _core.Ranker(target, **_core_params(self._params))
+        self._kind: Output = "arrow"
 
     @classmethod
     def from_bytes(
@@ -324,6 +346,7 @@ class Ranker:
         self = cls.__new__(cls)
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
         self._inner = _core.Ranker.from_bytes(bytes(data), **_core_params(self._params))
+        self._kind = "arrow"
         return self
 
     def update(self, data: Any) -> None:
@@ -348,6 +371,7 @@ class Ranker:
             self._inner.update_path(os.fspath(data))
         else:
             self._inner.update(_arrow_input(data))
+        self._kind = _kind_of(data)
 
     def merge(self, other: Ranker) -> None:
         """Adds the counts of ``other`` (a ranker of the same target and
@@ -364,16 +388,18 @@ class Ranker:
         """The accumulated counts as bytes (see :meth:`from_bytes`)."""
         return self._inner.to_bytes()
 
-    def finish(self, output: Output = "arrow") -> Any:
+    def finish(self, output: Output | None = None) -> Any:
         """Computes the ranking of the rows seen so far (the ranker stays
-        usable). ``output`` is as for :func:`rank`.
+        usable). ``output`` is as for :func:`rank`; by default the kind of
+        the data last given to :meth:`update` (pandas in, pandas out; a
+        ranker restored from bytes or a pickle returns Arrow).
 
         Raises:
             NoRowsError: if no rows were added.
             ConstantTargetError: if the target has a single value.
         """
         _check_output(output)
-        return _convert(self._inner.finish(), output)
+        return _convert(self._inner.finish(), self._kind if output is None else output)
 
     def interactions(self) -> dict[str, Any]:
         """Redundancy, joint relevance and synergy of the tuples counted with
@@ -422,7 +448,7 @@ def rank(
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
-    output: Output = "arrow",
+    output: Output | None = None,
 ) -> Any:
     """Ranks the features of ``data`` by how much they tell about ``target``.
 
@@ -447,8 +473,10 @@ def rank(
         features: Rank only these columns.
         exclude: Leave these columns out.
         score: ``"adjusted"`` (default), ``"mi"``, ``"ami"`` or ``"z"``.
-        output: ``"arrow"`` (a pyarrow Table, default), ``"pandas"``,
-            ``"polars"`` or ``"dict"`` (a list of dicts).
+        output: ``"arrow"`` (a pyarrow Table), ``"pandas"``, ``"polars"``
+            or ``"dict"`` (a list of dicts). By default the kind of ``data``:
+            pandas in, pandas out; polars in, polars out; Arrow or a file
+            path in, a pyarrow Table out.
 
     Returns:
         One row per feature, best first, with the columns
@@ -469,7 +497,7 @@ def rank(
         >>> cardrank.rank(df, "click", output="dict")[0]["feature"]
         'site'
     """
-    _check_output(output)
+    output = _output_for(data, output)
     ranker = Ranker(
         target, threads=threads, missing=missing, features=features, exclude=exclude, score=score
     )

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _core
-from ._api import Output, Score, _arrow_input, _check_output, _names, _resolve_threads
+from ._api import Output, Score, _arrow_input, _names, _output_for, _resolve_threads
+from ._deps import require
 from .exceptions import InvalidParameterError
 
 __all__ = ["interactions", "redundancy", "select"]
@@ -113,15 +114,13 @@ def _table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], out
     if output == "dict":
         return rows
     if output == "polars":
-        import polars as pl
-
+        pl = require("polars", "output='polars'")
         kinds = {"string": pl.String, "int": pl.Int64, "float": pl.Float64}
         schema = {name: kinds[kind] for name, kind in columns}
         return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
             schema=schema
         )
-    import pyarrow as pa
-
+    pa = require("pyarrow", f"output={output!r}")
     kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
     schema = pa.schema(
         [(name, kinds[kind]) for name, kind in columns],
@@ -186,7 +185,7 @@ def redundancy(
     missing: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-    output: Output = "arrow",
+    output: Output | None = None,
 ) -> Any:
     """How much each pair of features tells about each other, beyond chance.
 
@@ -204,7 +203,8 @@ def redundancy(
         max_pairs: At most this many pairs: M is lowered until
             M (M - 1) / 2 fits.
         threads, missing, features, exclude: As for :func:`cardrank.rank`.
-        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"``.
+        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
+            kind of ``data``, as for :func:`cardrank.rank`).
 
     Returns:
         One row per pair with the columns feature_a, feature_b, mi,
@@ -220,7 +220,7 @@ def redundancy(
         >>> sorted([top["feature_a"], top["feature_b"]])
         ['a', 'a2']
     """
-    _check_output(output)
+    output = _output_for(data, output)
     result = _run(
         data, target, threads=threads, missing=missing, features=features, exclude=exclude,
         score="adjusted", max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
@@ -241,7 +241,7 @@ def interactions(
     missing: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-    output: Output = "arrow",
+    output: Output | None = None,
 ) -> Any:
     """Combined relevance of feature pairs (and triples) with the target.
 
@@ -260,7 +260,8 @@ def interactions(
         triple_pairs: With ``order=3``, the best T pairs by adjusted
             synergy are each extended by every other of the M features.
         threads, missing, features, exclude: As for :func:`cardrank.rank`.
-        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"``.
+        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
+            kind of ``data``, as for :func:`cardrank.rank`).
 
     Returns:
         One row per tuple, pairs then triples, each largest adjusted synergy
@@ -278,7 +279,7 @@ def interactions(
         >>> top["feature_a"], top["feature_b"]
         ('a', 'b')
     """
-    _check_output(output)
+    output = _output_for(data, output)
     if isinstance(order, bool) or order not in (2, 3):
         raise InvalidParameterError(f"invalid parameter `order` = {order!r}: expected 2 or 3")
     result = _run(
@@ -306,7 +307,7 @@ def select(
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
-    output: Output = "arrow",
+    output: Output | None = None,
 ) -> Any:
     """Selects ``k`` features that are relevant, not redundant and
     complementary: greedy 3MR (mRMR when ``beta=0``).
@@ -330,7 +331,8 @@ def select(
         max_pairs: At most this many pairs (lowers M).
         threads, missing, features, exclude, score: As for
             :func:`cardrank.rank` (``score`` orders the candidates).
-        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"``.
+        output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
+            kind of ``data``, as for :func:`cardrank.rank`).
 
     Returns:
         The selected features in the order taken, with the columns step,
@@ -344,7 +346,7 @@ def select(
         >>> [s["feature"] for s in cardrank.select(df, "y", 2, output="dict")]
         ['a', 'b']
     """
-    _check_output(output)
+    output = _output_for(data, output)
     _positive(k, "k")
     if aggregate not in _AGGREGATES:
         raise InvalidParameterError(

@@ -21,11 +21,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import dask.dataframe as dd
-from dask.delayed import delayed
+from ._deps import require
 
-from ._api import Output, Ranker, Score, _arrow_input, _check_output, _ranker_params
-from .exceptions import InvalidParameterError
+require("dask.dataframe", "cardrank.dask")
+require("pyarrow", "cardrank.dask")
+
+import dask.dataframe as dd  # noqa: E402 (after the checks that name the extra)
+from dask.delayed import delayed  # noqa: E402
+
+from ._api import Output, Ranker, Score, _arrow_input, _output_for, _ranker_params  # noqa: E402
+from .exceptions import InvalidParameterError  # noqa: E402
 
 __all__ = ["SPLIT_EVERY", "interactions", "partition_state", "rank", "redundancy", "state"]
 
@@ -147,7 +152,7 @@ def rank(
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
-    output: Output = "arrow",
+    output: Output | None = None,
     split_every: int = SPLIT_EVERY,
 ) -> Any:
     """Ranks the features of a Dask DataFrame exactly as :func:`cardrank.rank`
@@ -173,7 +178,8 @@ def rank(
         features: Rank only these columns (only they and the target are read).
         exclude: Leave these columns out (they are not read).
         score: ``"adjusted"`` (default), ``"mi"``, ``"ami"`` or ``"z"``.
-        output: ``"arrow"`` (default), ``"pandas"``, ``"polars"`` or ``"dict"``.
+        output: ``"arrow"``, ``"pandas"`` (default: a Dask DataFrame's
+            partitions are pandas), ``"polars"`` or ``"dict"``.
         split_every: States combined by one merge task (at least 2).
 
     Returns:
@@ -187,7 +193,7 @@ def rank(
         NoRowsError: if ``ddf`` has no rows (as :func:`cardrank.rank`).
         InvalidParameterError: for a bad parameter (``split_every`` < 2, ...).
     """
-    _check_output(output)
+    output = _output_for(ddf, output)
     merged = state(
         ddf,
         target,
@@ -276,7 +282,7 @@ def redundancy(
     missing: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-    output: Output = "arrow",
+    output: Output | None = None,
     split_every: int = SPLIT_EVERY,
 ) -> Any:
     """:func:`cardrank.redundancy` of a Dask DataFrame: the same rows, the
@@ -284,7 +290,7 @@ def redundancy(
     then every pair among the best ``max_features``)."""
     from ._pairs import _REDUNDANCY, _redundancy_rows, _table
 
-    _check_output(output)
+    output = _output_for(ddf, output)
     found, meta = _pairs(
         ddf, target, max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
         threads=threads, missing=missing, features=features, exclude=exclude,
@@ -306,14 +312,14 @@ def interactions(
     missing: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-    output: Output = "arrow",
+    output: Output | None = None,
     split_every: int = SPLIT_EVERY,
 ) -> Any:
     """:func:`cardrank.interactions` of a Dask DataFrame (pairs, and triples
     with ``order=3``), counted per partition and merged exactly."""
     from ._pairs import _INTERACTIONS, _interaction_rows, _table
 
-    _check_output(output)
+    output = _output_for(ddf, output)
     if isinstance(order, bool) or order not in (2, 3):
         raise InvalidParameterError(f"invalid parameter `order` = {order!r}: expected 2 or 3")
     found, meta = _pairs(

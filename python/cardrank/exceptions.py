@@ -35,6 +35,7 @@ __all__ = [
     "InvalidUtf8Error",
     "IpcError",
     "LengthMismatchError",
+    "MissingDependencyError",
     "MissingTargetError",
     "NoFeaturesError",
     "NoMatchError",
@@ -255,6 +256,13 @@ class InvalidOptionError(CardrankError, ValueError):
     """A reader option is outside its allowed range."""
 
     kind = "invalid_option"
+
+
+class MissingDependencyError(CardrankError, ModuleNotFoundError):
+    """An optional dependency is not installed; the message names the
+    ``cardrank[...]`` extra that installs it."""
+
+    kind = "missing_dependency"
 
 
 def _table(*classes: type[CardrankError]) -> dict[str, type[CardrankError]]:

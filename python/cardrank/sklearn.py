@@ -24,16 +24,27 @@ import numbers
 import sys
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-from sklearn.base import BaseEstimator
-from sklearn.feature_selection import SelectorMixin
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+from ._deps import require
 
-from ._api import _pandas_to_arrow, rank
-from ._pairs import _run as _pair_run
-from .exceptions import ConstantTargetError
+require("sklearn", "cardrank.sklearn")
+require("numpy", "cardrank.sklearn")
+require("pyarrow", "cardrank.sklearn")
+
+import numpy as np  # noqa: E402 (after the checks that name the extra)
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
+from sklearn.feature_selection import SelectorMixin  # noqa: E402
+from sklearn.utils.validation import (  # noqa: E402
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._api import _pandas_to_arrow, rank  # noqa: E402
+from ._pairs import _run as _pair_run  # noqa: E402
+from .exceptions import ConstantTargetError  # noqa: E402
 
 __all__ = ["CardinalitySelector"]
 
@@ -145,12 +156,13 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
     ----------
     scores_ : ndarray of shape (n_features_in_,)
         The score of each feature, in input column order.
-    ranking_ : pyarrow.Table
+    ranking_ : pyarrow.Table, or a pandas or polars DataFrame
         The full ranking (one row per feature, best first, with every
-        measure; see ``cardrank.COLUMNS``).
+        measure; see ``cardrank.COLUMNS``), in the container that
+        ``set_output(transform=...)`` configures (Arrow by default).
     k_ : int or None
         The number of features kept by ``k`` (None with ``threshold``).
-    selection_ : pyarrow.Table or None
+    selection_ : pyarrow.Table, pandas or polars DataFrame, or None
         With ``method="3mr"``: the selection steps in order (see
         :func:`cardrank.select`); None otherwise.
     n_features_in_ : int
@@ -291,7 +303,7 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         self.scores_[order] = ranking.column("score").to_numpy()
         self._ranks = np.empty(n_features, dtype=np.int64)
         self._ranks[order] = ranking.column("rank").to_numpy()
-        self.selection_ = None
+        self._selection: pa.Table | None = None
         self._selected: np.ndarray | None = None
         if chosen is not None:
             # Support by selection; the selection order is the rank order.
@@ -299,7 +311,7 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             steps = chosen["selected"]
             for step in steps:
                 self._selected[position[step["feature"]]] = True
-            self.selection_ = pa.Table.from_pylist(
+            self._selection = pa.Table.from_pylist(
                 [s | {"feature": display[position[s["feature"]]]} for s in steps]
             ) if steps else None
         if names is not display:
@@ -307,8 +319,38 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             ranking = ranking.set_column(
                 ranking.schema.get_field_index("feature"), "feature", shown
             )
-        self.ranking_ = ranking
+        self._ranking = ranking
         return self
+
+    @property
+    def ranking_(self) -> Any:
+        """The full ranking, as a pyarrow Table, or as the container that
+        ``set_output(transform=...)`` (or scikit-learn's ``transform_output``
+        setting) asks for: a pandas or polars DataFrame."""
+        check_is_fitted(self)
+        return self._as_output(self._ranking)
+
+    @property
+    def selection_(self) -> Any:
+        """With ``method="3mr"``: the selection steps (see ``ranking_`` for
+        the container); None otherwise."""
+        check_is_fitted(self)
+        return None if self._selection is None else self._as_output(self._selection)
+
+    def _as_output(self, table: pa.Table) -> Any:
+        """`table` in the container the transform output is configured as."""
+        kind = getattr(self, "_sklearn_output_config", {}).get("transform")
+        if kind is None:
+            from sklearn import get_config
+
+            kind = get_config().get("transform_output", "default")
+        if kind == "pandas":
+            return table.to_pandas()
+        if kind == "polars":
+            import polars as pl
+
+            return pl.from_arrow(table)
+        return table
 
     def _select(self, table: pa.Table, target: str, n_features: int) -> tuple[pa.Table, Any]:
         """The ranking and the 3MR selection of ``k_`` features."""

@@ -73,8 +73,8 @@ def test_many_partitions_equal_one_process(client: Any) -> None:
     df = generated(1, 40_000)
     ddf = dd.from_pandas(df, npartitions=24)
     assert ddf.npartitions == 24
-    want = cardrank.rank(df, "click")
-    got = cardrank.dask.rank(ddf, "click")
+    want = cardrank.rank(df, "click", output="arrow")
+    got = cardrank.dask.rank(ddf, "click", output="arrow")
     # every column of the Arrow table, every float bit for bit, and the metadata
     assert got.equals(want, check_metadata=True)
     assert cardrank.dask.rank(ddf, "click", split_every=2, output="dict") == want.to_pylist()
@@ -158,7 +158,7 @@ def test_census_income(client: Any) -> None:
     want = cardrank.rank(path, target)  # read in Rust, every value as text
     ddf = dd.read_csv(path, dtype=str, keep_default_na=False, blocksize=None)
     ddf = ddf.repartition(npartitions=12)
-    got = cardrank.dask.rank(ddf, target)
+    got = cardrank.dask.rank(ddf, target, output="arrow")
     assert got.num_rows == 41
     assert got.equals(want, check_metadata=True)
 

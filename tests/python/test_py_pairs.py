@@ -113,7 +113,7 @@ def test_redundancy_same_for_path_pandas_polars_and_reader(xor: pd.DataFrame, tm
 
 
 def test_budget_is_stated(xor: pd.DataFrame) -> None:
-    table = cardrank.redundancy(xor, "y", max_features=10, max_pairs=3)
+    table = cardrank.redundancy(xor, "y", max_features=10, max_pairs=3, output="arrow")
     meta = {k.decode(): v.decode() for k, v in table.schema.metadata.items()}
     assert meta["cardrank.pairs_tested"] == "3"
     assert meta["cardrank.passes"] == "2"
@@ -194,7 +194,7 @@ def test_select_matches_the_cli(xor: pd.DataFrame, tmp_path: Path, cardrank_bin:
 
 
 def test_select_output_types(xor: pd.DataFrame) -> None:
-    arrow = cardrank.select(xor, "y", 3)
+    arrow = cardrank.select(xor, "y", 3, output="arrow")
     assert arrow.column_names == ["step", "feature", "relevance", "redundancy", "synergy",
                                   "score", "partner"]
     meta = {k.decode(): v.decode() for k, v in arrow.schema.metadata.items()}
