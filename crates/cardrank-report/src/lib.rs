@@ -83,6 +83,11 @@ pub enum Pass {
     Second,
 }
 
+/// The report's missing tokens when none are given: the empty field and
+/// `?` (the UCI convention of the shared data sets). `cardrank rank` keeps
+/// only the empty field, so that its numbers equal scikit-learn's.
+pub const REPORT_MISSING: &[&str] = &["", "?"];
+
 /// Builds the report of an input, reading it through `pass(which, columns,
 /// sink)`, which must hand every batch of the input to `sink`; `columns`
 /// names the columns needed (`None`: every column). `read_once`, when the

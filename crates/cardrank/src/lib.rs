@@ -59,10 +59,7 @@ mod state;
 
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
-pub use pairs::{
-    BudgetUsed, Interactions, PairBudget, PairRun, PairSpec, PairState, Redundancy,
-    TupleInteraction,
-};
+pub use pairs::{Interactions, PairSpec, PairState, Redundancy, TupleInteraction};
 pub use params::{CheckedParams, RankParams, Score};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};

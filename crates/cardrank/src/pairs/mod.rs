@@ -55,7 +55,6 @@
 //! assert_eq!(found.redundancy[0].features, ["a", "a_copy"]);
 //! ```
 
-mod plan;
 mod runs;
 mod score;
 mod table;
@@ -65,10 +64,6 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use self::plan::{
-    run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
-    DEFAULT_TRIPLE_PAIRS,
-};
 use self::runs::{count_dense, sort_keys, Cells, KeyLayout, Scratch};
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;

@@ -1,0 +1,121 @@
+//! Whole runs over files: rank, and rank with pairs within a budget. Each
+//! plans its passes here, once, for every front end.
+
+use cardrank::{Ranker, Ranking};
+
+use crate::columns::Features;
+use crate::error::{Error, Result};
+use crate::options::RunSpec;
+use crate::plan::{PairBudget, PairPlan, PairRun};
+use crate::read::{read_into, Read, Watch};
+
+/// The missing tokens of `rank`, `select` and the pairs when none are
+/// given: only the empty field, so that results equal scikit-learn's on the
+/// raw strings.
+pub const RANK_MISSING: &[&str] = &[""];
+
+/// A ranked input: the ranking, the ranker (its state: folds, merges) and
+/// how the input was read.
+pub struct Ranked {
+    /// Every feature, best first.
+    pub ranking: Ranking,
+    /// The ranker that saw every row.
+    pub ranker: Ranker,
+    /// What was read, and how.
+    pub read: Read,
+}
+
+/// Ranks every feature of the run's inputs in one pass (in parallel byte
+/// ranges where the input allows).
+pub fn rank(spec: &RunSpec, watch: &dyn Watch) -> Result<Ranked> {
+    let mut ranker = Ranker::new(spec.params(RANK_MISSING))?;
+    let (read, transforms) = spec.reader(RANK_MISSING, None)?;
+    let read = read_into(&mut ranker, &spec.inputs, &read, &transforms, true, watch)?;
+    let ranking = ranker.finish()?;
+    Ok(Ranked {
+        ranking,
+        ranker,
+        read,
+    })
+}
+
+/// A pair run with what the first pass read.
+pub struct PairsRead {
+    /// The ranking, the counted tuples and the budget used.
+    pub run: PairRun,
+    /// What the first pass read.
+    pub read: Read,
+}
+
+/// Ranks, then counts pairs (and triples when the budget says so) over the
+/// run's inputs: the passes of a [`PairPlan`], each a fresh read by one
+/// reader (parallel ranges would keep a pair buffer per range).
+pub fn pairs(spec: &RunSpec, budget: &PairBudget, watch: &dyn Watch) -> Result<PairsRead> {
+    if spec.read.max_distinct.is_some() {
+        return Err(Error::Usage(
+            "max_distinct cannot be combined with pairs (redundancy, interactions, select): folding renumbers values".into(),
+        ));
+    }
+    let m = budget.check()?;
+    let stdin = spec.reads_stdin();
+    if stdin && budget.triple_pairs.is_some() {
+        return Err(Error::Usage(
+            "triples read the input three times; standard input can be read once: pass a file"
+                .into(),
+        ));
+    }
+    let (read, transforms) = spec.reader(RANK_MISSING, None)?;
+    // The schema as the reader projects it (multivalue columns as lists).
+    let first = cardrank_io::open_with(&spec.inputs, &read, &transforms)?;
+    let features = Features::of(
+        &first.schema(),
+        &spec.target,
+        spec.features.as_deref(),
+        &spec.exclude,
+    );
+    if stdin && !budget.one_pass(features.pairable.len()) {
+        return Err(Error::Usage(format!(
+            "standard input can be read once: pairs among the best {m} of {} features need a second pass; pass a file or max_features {}",
+            features.pairable.len(),
+            features.pairable.len()
+        )));
+    }
+    let mut plan = PairPlan::new(
+        spec.params(RANK_MISSING),
+        features.ranked.len(),
+        &features.pairable,
+        budget,
+    )?;
+    let mut first = Some(first);
+    let mut read_first = None;
+    while let Some(pass) = plan.next() {
+        let mut ranker = Ranker::new(pass.params)?;
+        let done = match (first.take(), &pass.columns) {
+            // The first pass reads the source opened above.
+            (Some(source), None) => {
+                let progress = source.progress();
+                watch.start(&progress);
+                let done = crate::read::each_batch(source, watch, |b| -> Result<()> {
+                    Ok(ranker.update(b)?)
+                });
+                watch.done();
+                done.map(|()| Read {
+                    progress,
+                    how: crate::read::How::OneReader("pairs read with one reader".into()),
+                })
+            }
+            (_, columns) => {
+                let (read, transforms) = spec.reader(RANK_MISSING, columns.as_deref())?;
+                read_into(&mut ranker, &spec.inputs, &read, &transforms, false, watch)
+            }
+        };
+        let done = done?;
+        read_first.get_or_insert(done);
+        plan.take(&ranker)?;
+    }
+    let read = read_first.ok_or_else(|| Error::Usage("the plan made no pass".into()))?;
+    Ok(PairsRead {
+        run: plan.finish()?,
+        read,
+    })
+}
