@@ -3,13 +3,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use cardrank::Ranker;
+use cardrank::{RankParams, Ranker};
 use cardrank_io::{GenParams, Generator, GroundTruth};
 
+use crate::args::{DemoArgs, GenerateArgs};
 use crate::error::CliError;
 use crate::output::{self, Meta};
-use crate::rank::rank_batches;
-use crate::RankOptions;
 
 fn gen_params(rows: usize, columns: usize, seed: u64) -> GenParams {
     GenParams {
@@ -38,18 +37,22 @@ fn truth_of(truth: &GroundTruth, name: &str) -> &'static str {
     }
 }
 
-pub fn run_demo(
-    rows: usize,
-    columns: usize,
-    seed: u64,
-    opts: &RankOptions,
-) -> Result<(), CliError> {
+/// Runs `cardrank demo`.
+pub fn run_demo(a: &DemoArgs) -> Result<(), CliError> {
     let start = Instant::now();
+    let (rows, columns, seed, opts) = (a.rows, a.columns, a.seed, &a.opts);
     let params = gen_params(rows, columns, seed);
     let generator = Generator::new(&params)?;
     let truth = generator.truth();
-    let mut ranker = Ranker::new(crate::params(&truth.target, &[], opts)?)?;
-    let ranking = rank_batches(generator, &mut ranker)?;
+    let mut rank = RankParams::new(&truth.target).score(opts.score.parse()?);
+    if let Some(t) = opts.threads {
+        rank = rank.threads(t);
+    }
+    let mut ranker = Ranker::new(rank)?;
+    for batch in generator {
+        ranker.update(&batch)?;
+    }
+    let ranking = ranker.finish()?;
     let meta = Meta {
         source: format!("generated: {rows} rows x {columns} columns, seed {seed}"),
         seconds: start.elapsed().as_secs_f64(),
@@ -97,8 +100,10 @@ pub fn run_demo(
     Ok(())
 }
 
-pub fn run_generate(rows: usize, columns: usize, seed: u64, out: &Path) -> Result<(), CliError> {
-    let params = gen_params(rows, columns, seed);
+/// Runs `cardrank generate`.
+pub fn run_generate(a: &GenerateArgs) -> Result<(), CliError> {
+    let (rows, columns, out) = (a.rows, a.columns, a.out.as_path());
+    let params = gen_params(rows, columns, a.seed);
     let truth = cardrank_io::write_data(&params, out)?;
     let mut truth_path = out.as_os_str().to_owned();
     truth_path.push(".truth.json");

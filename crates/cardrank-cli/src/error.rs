@@ -39,3 +39,13 @@ impl CliError {
         }
     }
 }
+
+impl From<cardrank_run::Error> for CliError {
+    fn from(e: cardrank_run::Error) -> Self {
+        match e {
+            cardrank_run::Error::Core(e) => CliError::Core(e),
+            cardrank_run::Error::Input(e) => CliError::Input(e),
+            other => CliError::Usage(other.to_string()),
+        }
+    }
+}

@@ -7,9 +7,9 @@ use std::path::Path;
 use cardrank::{FeatureScore, Ranking};
 use serde::Serialize;
 
+use crate::args::RankOptions;
 use crate::error::CliError;
 use crate::input::InputJson;
-use crate::RankOptions;
 
 /// Facts about the run that go along with the ranking.
 pub struct Meta {

@@ -7,11 +7,11 @@ use std::path::Path;
 use cardrank::{Ranking, Redundancy, TupleInteraction};
 use serde::Serialize;
 
+use crate::args::{PairArgs, RankOptions};
 use crate::error::CliError;
 use crate::input::InputJson;
 use crate::output::{self, print};
-use crate::pairs::{Budget, PairArgs, PairRun};
-use crate::RankOptions;
+use crate::pairs::{Budget, PairRun};
 
 /// Rows shown per list in the table output when `--top` is not given.
 const SHOWN: usize = 20;

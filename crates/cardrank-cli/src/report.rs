@@ -7,98 +7,21 @@
 //! Writes quality.tsv, quality.json, ranking.tsv, ranking.json, report.html
 //! and the charts as plots/*.svg into `--out`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use cardrank::quality::{QualityParams, QualityReport, THRESHOLD_NAMES};
 use cardrank::RankParams;
-use cardrank_io::BatchSource;
-use cardrank_report::{Pass, ReportOptions};
-use clap::Args;
+use cardrank_report::{Pass, ReportOptions, REPORT_MISSING};
+use cardrank_run::{each_batch, RunSpec, Watch};
 
+use crate::args::ReportArgs;
 use crate::error::CliError;
-use crate::input::{self, InputArgs, InputJson};
-use crate::rank::{each_batch, parse_delimiter, progress_bar};
+use crate::input::InputJson;
+use crate::watch::Bar;
 
-/// Options of `cardrank report`.
-#[derive(Args, Debug)]
-pub struct ReportArgs {
-    /// Input files or glob patterns (`-` reads standard input, once: then
-    /// there are no unusual rows and no heatmap).
-    #[arg(required = true, num_args = 1..)]
-    pub files: Vec<PathBuf>,
-    /// The target (label) column.
-    #[arg(long, short)]
-    pub target: String,
-    /// Write the report into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Field delimiter (default: tab for .tsv/.tab, else comma).
-    #[arg(long, short, value_name = "C")]
-    pub delimiter: Option<String>,
-    /// A value that counts as missing (repeatable). Default for the report:
-    /// the empty field and `?` (pass `--missing ''` for only the empty
-    /// field, as `cardrank rank` does).
-    #[arg(long, value_name = "TOKEN")]
-    pub missing: Vec<String>,
-    /// Only these features (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "COLS")]
-    pub features: Option<Vec<String>>,
-    /// Leave these features out (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "COLS")]
-    pub exclude: Vec<String>,
-    /// Rows per batch.
-    #[arg(long, default_value_t = 65_536, value_name = "ROWS")]
-    pub batch_size: usize,
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Worker threads (default: CARDRANK_THREADS, else all cores).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Rank by this score: adjusted (MI - EMI), mi, ami, z.
-    #[arg(long, default_value = "adjusted", value_name = "SCORE")]
-    pub score: String,
-    /// Most frequent values listed per column.
-    #[arg(long, default_value_t = 10, value_name = "K")]
-    pub top_values: usize,
-    /// Most unusual rows listed (a second pass; 0 for none).
-    #[arg(long, default_value_t = 20, value_name = "K")]
-    pub unusual_rows: usize,
-    /// Redundancy heatmap of the best K features with at most 1,000
-    /// distinct values (pairs counted in the second pass; 0 for none).
-    #[arg(long, default_value_t = 15, value_name = "K")]
-    pub heatmap: usize,
-    /// Change a flag's threshold, NAME=VALUE (repeatable); names:
-    /// near_constant, mostly_missing, id_like_rows_per_value, label_leak,
-    /// drift_psi, drift_z, rare_count, rare_share.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub threshold: Vec<String>,
-    /// Print quality.json to stdout instead of the summary.
-    #[arg(long)]
-    pub json: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-fn params_of(a: &ReportArgs) -> Result<(RankParams, QualityParams), CliError> {
-    let missing = if a.missing.is_empty() {
-        vec![String::new(), "?".to_string()]
-    } else {
-        a.missing.clone()
-    };
-    let mut p = RankParams::new(&a.target)
-        .missing(&missing)
-        .score(a.score.parse()?);
-    if let Some(t) = a.threads {
-        p = p.threads(t);
-    }
-    if let Some(f) = &a.features {
-        p = p.features(f);
-    }
-    if let Some(k) = a.input.max_distinct {
-        p = p.max_distinct(k);
-    }
+fn params_of(a: &ReportArgs, spec: &RunSpec) -> Result<(RankParams, QualityParams), CliError> {
+    let p = spec.params(REPORT_MISSING);
     let mut q = QualityParams {
         top_values: a.top_values,
         ..QualityParams::default()
@@ -120,49 +43,33 @@ fn params_of(a: &ReportArgs) -> Result<(RankParams, QualityParams), CliError> {
     Ok((p, q))
 }
 
-fn open(a: &ReportArgs, features: Option<Vec<String>>) -> Result<Box<dyn BatchSource>, CliError> {
-    let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
-    let missing = if a.missing.is_empty() {
-        vec![String::new(), "?".to_string()]
-    } else {
-        a.missing.clone()
-    };
-    let (read, transforms) = input::options(
-        &a.input,
-        &a.target,
-        delimiter,
-        &missing,
-        features,
-        a.exclude.clone(),
-        a.batch_size,
-    )?;
-    Ok(cardrank_io::open_with(&a.files, &read, &transforms)?)
-}
-
 /// Runs `cardrank report`.
 pub fn run(a: &ReportArgs) -> Result<(), CliError> {
     let start = Instant::now();
-    let (params, quality) = params_of(a)?;
+    let spec = a.spec()?;
+    let (params, quality) = params_of(a, &spec)?;
     let options = ReportOptions {
         unusual_rows: a.unusual_rows,
         heatmap: a.heatmap,
         quality,
     };
-    let stdin = a.files.iter().any(|f| f.as_os_str() == "-");
+    let stdin = spec.reads_stdin();
     let mut progress = None;
+    let bar = Bar::new(a.quiet);
     let report = cardrank_report::build(
         params,
         &options,
         stdin.then_some("standard input is read once"),
-        |which, columns, sink| {
-            let reader = open(a, columns)?;
+        |which, columns, sink: &mut dyn FnMut(&_) -> Result<(), CliError>| {
+            let (read, transforms) = spec.reader(REPORT_MISSING, columns.as_deref())?;
+            let reader = cardrank_io::open_with(&spec.inputs, &read, &transforms)?;
             if which == Pass::First {
                 progress = Some(reader.progress());
             }
-            let bar = progress_bar(&reader.progress(), a.quiet);
-            each_batch(reader, &bar, |batch| sink(batch))?;
-            bar.finish_and_clear();
-            Ok::<(), CliError>(())
+            bar.start(&reader.progress());
+            let done = each_batch(reader, &bar, |batch| sink(batch));
+            bar.done();
+            done
         },
     )?;
     let input = InputJson::new(
@@ -171,7 +78,7 @@ pub fn run(a: &ReportArgs) -> Result<(), CliError> {
         cardrank::fold_report(&report.state),
     );
     let seconds = start.elapsed().as_secs_f64();
-    let source = input::source_name(&a.files);
+    let source = spec.source_name();
     cardrank_report::write(&a.out, &report, &input, &source, seconds)
         .map_err(|e| CliError::output(e.path.display().to_string(), e.source))?;
     let text = if a.json {

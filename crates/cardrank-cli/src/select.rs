@@ -1,36 +1,13 @@
 //! `cardrank select`: greedy mRMR / 3MR selection over the best features.
 
 use cardrank::{Aggregate, SelectParams, SelectStep, Selection};
-use clap::Args;
 use serde::Serialize;
 
+use crate::args::SelectArgs;
 use crate::error::CliError;
 use crate::output::print;
 use crate::pair_output::{to_json, write_file};
 use crate::pairs::{run_pairs, Budget};
-use crate::RankArgs;
-
-/// Options of `cardrank select`.
-#[derive(Args, Debug)]
-pub(crate) struct SelectArgs {
-    #[command(flatten)]
-    pub(crate) rank: RankArgs,
-    /// Features to select.
-    #[arg(long, short)]
-    pub(crate) k: usize,
-    /// Weight of redundancy with the features already selected.
-    #[arg(long, default_value_t = 1.0, value_name = "A")]
-    pub(crate) alpha: f64,
-    /// Weight of synergy with the features already selected (0: mRMR).
-    #[arg(long, default_value_t = 1.0, value_name = "B")]
-    pub(crate) beta: f64,
-    /// How the terms over the selected features combine: mean, max, median.
-    #[arg(long, default_value = "mean", value_name = "AGG")]
-    pub(crate) aggregate: String,
-    /// Never add two features in one step (see README: 3MR pair steps).
-    #[arg(long)]
-    pub(crate) no_pair_steps: bool,
-}
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
@@ -45,7 +22,7 @@ struct JsonOut<'a> {
 }
 
 /// Runs `cardrank select`.
-pub(crate) fn run(a: &SelectArgs) -> Result<(), CliError> {
+pub fn run(a: &SelectArgs) -> Result<(), CliError> {
     let params = SelectParams {
         k: a.k,
         alpha: a.alpha,
