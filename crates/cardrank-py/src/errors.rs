@@ -29,6 +29,9 @@ pub(crate) enum Failure {
     Arrow(ArrowError),
     /// A Python exception (e.g. `KeyboardInterrupt` from a signal check).
     Py(PyErr),
+    /// Options that cannot run together (the run layer's usage error):
+    /// raised as `InvalidParameterError`.
+    Usage(String),
 }
 
 impl From<cardrank::Error> for Failure {
@@ -89,6 +92,7 @@ impl From<Failure> for PyErr {
             },
             Failure::Arrow(e) => arrow_error(py, e),
             Failure::Py(e) => e,
+            Failure::Usage(message) => by_kind(py, "_CORE_ERRORS", "invalid_parameter", message),
         })
     }
 }

@@ -8,6 +8,10 @@
 //! No measure is computed here. The Python package `cardrank` (in
 //! `python/cardrank`) wraps this module; its `_core.pyi` documents the API.
 //!
+//! Runs over files (which read options, split or sequential reads, the pair
+//! budget's passes) are the run layer's (`cardrank_run`); the command line
+//! itself is `cardrank_cli::main` ([`cli`]).
+//!
 //! Errors: every core and reader error becomes the exception class that
 //! `cardrank.exceptions` registers for its kind ([`errors`]). A Rust panic
 //! becomes `pyo3_runtime.PanicException` (pyo3 catches every unwind at the
@@ -21,11 +25,15 @@ use pyo3::types::PyTuple;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod cli;
+mod compare;
 mod errors;
+mod options;
 mod pairs;
 mod ranker;
 mod ranking;
 mod report;
+mod signals;
 
 /// The extension module `cardrank._core`.
 #[pymodule(name = "_core")]
@@ -33,9 +41,13 @@ fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ranker::PyRanker>()?;
     m.add_class::<ranking::PyRanking>()?;
     m.add_class::<pairs::PyPairResult>()?;
+    m.add_class::<pairs::PyPairPlan>()?;
     m.add_function(wrap_pyfunction!(pairs::pair_run, m)?)?;
     m.add_function(wrap_pyfunction!(pairs::pair_run_path, m)?)?;
-    m.add_function(wrap_pyfunction!(pairs::triple_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs::features_of, m)?)?;
+    m.add_function(wrap_pyfunction!(ranker::merge_states, m)?)?;
+    m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(report::report_path, m)?)?;
     let names = ranking::COLUMNS.iter().map(|(name, _)| *name);

@@ -1,23 +1,27 @@
 //! Pairs and triples from Python: redundancy, joint relevance, synergy and
-//! 3MR selection, within the core's pair budget ([`cardrank::pairs::run`]).
+//! 3MR selection, within the pair budget of the run layer
+//! ([`cardrank_run::PairPlan`]).
 //!
 //! In-memory Arrow data is read once into a list of record batches (no copy
 //! of column buffers) so that the budget's passes can each walk it; a file is
-//! reopened per pass, reading only the columns that pass needs. The work
-//! runs without the GIL; signals are checked between batches.
+//! read by the run layer, as by the CLI. The work runs without the GIL;
+//! signals are checked between batches. `cardrank.dask` drives the same
+//! plan through [`PyPairPlan`].
 
 use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
-use cardrank::{Aggregate, BudgetUsed, Interactions, PairBudget, Ranker, SelectParams};
-use cardrank_io::{Projection, ReadOptions};
+use cardrank::{Aggregate, Interactions, RankState, Ranker, SelectParams};
+use cardrank_run::{BudgetUsed, Features, PairPlan, PairRun, Pass};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use pyo3_arrow::input::AnyRecordBatch;
+use pyo3_arrow::PySchema;
 
 use crate::errors::Failure;
-use crate::ranker::params;
+use crate::options::Options;
 use crate::ranking::PyRanking;
+use crate::signals::Signals;
 
 /// A ranking with the redundancy, joint relevance and synergy of the counted
 /// feature tuples, and the budget used.
@@ -81,65 +85,6 @@ impl PyPairResult {
     }
 }
 
-/// Budget and rank parameters shared by both entry points.
-struct Args {
-    target: String,
-    threads: Option<i64>,
-    missing: Option<Vec<String>>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: String,
-    budget: PairBudget,
-}
-
-impl Args {
-    /// The ranked features of `schema` and those that can be paired
-    /// (single-valued columns), in schema order.
-    fn columns(&self, schema: &SchemaRef) -> (Vec<String>, Vec<String>) {
-        let ranked = |name: &String| {
-            name != &self.target
-                && !self.exclude.as_ref().is_some_and(|e| e.contains(name))
-                && self.features.as_ref().is_none_or(|f| f.contains(name))
-        };
-        let fields = schema.fields();
-        let all = fields
-            .iter()
-            .filter(|f| ranked(f.name()))
-            .map(|f| f.name().clone())
-            .collect();
-        let pairable = fields
-            .iter()
-            .filter(|f| ranked(f.name()) && !f.data_type().is_nested())
-            .map(|f| f.name().clone())
-            .collect();
-        (all, pairable)
-    }
-
-    fn run(
-        self,
-        py: Python<'_>,
-        schema: &SchemaRef,
-        pass: impl FnMut(&mut Ranker, Option<&[String]>) -> Result<(), Failure> + Send,
-    ) -> Result<PyPairResult, Failure> {
-        let (all, pairable) = self.columns(schema);
-        let p = params(
-            self.target.clone(),
-            self.threads,
-            self.missing.clone(),
-            self.features.clone(),
-            self.exclude.clone(),
-            &self.score,
-        )?;
-        let budget = &self.budget;
-        let run = py.detach(|| cardrank::pairs::run(p, all.len(), &pairable, budget, pass))?;
-        Ok(PyPairResult {
-            ranking: Py::new(py, PyRanking::new(run.ranking))?,
-            interactions: run.interactions,
-            budget: run.budget,
-        })
-    }
-}
-
 /// Hands every batch to `sink`, checking for signals between batches (the
 /// caller runs without the GIL). Shared by the pair passes and the report.
 pub(crate) fn drain(
@@ -153,117 +98,159 @@ pub(crate) fn drain(
     Ok(())
 }
 
-/// Ranks Arrow data and counts pairs (and triples) within the budget.
+fn result(py: Python<'_>, run: PairRun) -> Result<PyPairResult, Failure> {
+    Ok(PyPairResult {
+        ranking: Py::new(py, PyRanking::new(run.ranking))?,
+        interactions: run.interactions,
+        budget: run.budget,
+    })
+}
+
+/// Ranks Arrow data and counts pairs (and triples) within the budget; the
+/// passes are the run layer's [`cardrank_run::PairPlan`], each walking the
+/// batches read once into memory (no copy of column buffers).
 #[pyfunction]
-#[pyo3(signature = (data, target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", max_features = 50, max_pairs = None, triple_pairs = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, target, **options))]
 pub(crate) fn pair_run(
     py: Python<'_>,
     data: AnyRecordBatch,
     target: String,
-    threads: Option<i64>,
-    missing: Option<Vec<String>>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: &str,
-    max_features: usize,
-    max_pairs: Option<usize>,
-    triple_pairs: Option<usize>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> Result<PyPairResult, Failure> {
+    let o = Options::from_kwargs(options)?;
     let reader = data.into_reader()?;
     let schema = reader.schema();
     let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
-    let args = Args {
-        target,
-        threads,
-        missing,
-        features,
-        exclude,
-        score: score.to_string(),
-        budget: PairBudget {
-            max_features,
-            max_pairs,
-            triple_pairs,
-        },
-    };
-    args.run(py, &schema, |ranker, _| {
-        drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?))
-    })
+    let exclude = o.exclude.clone().unwrap_or_default();
+    let features = Features::of(&schema, &target, o.features.as_deref(), &exclude);
+    let params = o.params(target)?;
+    let budget = o.budget();
+    let run = py.detach(|| {
+        cardrank_run::plan::run(
+            params,
+            features.ranked.len(),
+            &features.pairable,
+            &budget,
+            |ranker, _| drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?)),
+        )
+    })?;
+    result(py, run)
 }
 
-/// Ranks a file (or glob) and counts pairs (and triples) within the budget;
-/// each pass reopens the file and reads only the columns it needs.
+/// Ranks a file (or glob) and counts pairs (and triples) within the budget,
+/// as `cardrank rank --redundancy` does (the run layer's passes; each reads
+/// only the columns it needs).
 #[pyfunction]
-#[pyo3(signature = (path, target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", max_features = 50, max_pairs = None, triple_pairs = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (path, target, **options))]
 pub(crate) fn pair_run_path(
     py: Python<'_>,
     path: PathBuf,
     target: String,
-    threads: Option<i64>,
-    missing: Option<Vec<String>>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: &str,
-    max_features: usize,
-    max_pairs: Option<usize>,
-    triple_pairs: Option<usize>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> Result<PyPairResult, Failure> {
-    let open = |features: Option<Vec<String>>, exclude: Vec<String>| {
-        let opts = ReadOptions {
-            columns: Projection {
-                target: Some(target.clone()),
-                features,
-                exclude,
-            },
-            ..ReadOptions::default()
-        };
-        cardrank_io::open(std::slice::from_ref(&path), &opts)
-            .map_err(|e| Failure::from_io(e, &target))
-    };
-    let first = py.detach(|| open(features.clone(), exclude.clone().unwrap_or_default()))?;
-    let schema = first.schema();
-    let mut first = Some(first);
-    let args = Args {
-        target: target.clone(),
-        threads,
-        missing,
-        features: features.clone(),
-        // The reader leaves them out (and checks they exist).
-        exclude: None,
-        score: score.to_string(),
-        budget: PairBudget {
-            max_features,
-            max_pairs,
-            triple_pairs,
-        },
-    };
-    args.run(py, &schema, |ranker, cols| {
-        let source = match (first.take(), cols) {
-            (Some(source), None) => source,
-            (_, cols) => open(
-                cols.map(<[String]>::to_vec).or_else(|| features.clone()),
-                exclude.clone().unwrap_or_default(),
-            )?,
-        };
-        drain(
-            source.map(|b| b.map_err(|e| Failure::from_io(e, &target))),
-            |b| Ok(ranker.update(b)?),
-        )
-    })
+    let o = Options::from_kwargs(options)?;
+    let spec = o.spec(path, target)?;
+    let budget = o.budget();
+    let signals = Signals::default();
+    let done = py
+        .detach(|| cardrank_run::pairs(&spec, &budget, &signals))
+        .map_err(|e| signals.failure(e, &spec.target))?;
+    result(py, done.run)
 }
 
-// The signatures above spell the default `max_features` as a literal (so
-// that Python sees it); it must stay the core's.
-const _: () = assert!(cardrank::pairs::DEFAULT_MAX_FEATURES == 50);
-
-/// Triples: each of `pairs` extended by every other of `features`, each
-/// once, names in the order of `features` (the candidates of the budget's
-/// triple pass).
+/// The ranked and the pairable features of an Arrow schema for `target`
+/// (with `features` / `exclude` from the options), as the pair passes see
+/// them: `(ranked, pairable)`.
 #[pyfunction]
-pub(crate) fn triple_candidates(
-    pairs: Vec<[String; 2]>,
-    features: Vec<String>,
-) -> Vec<[String; 3]> {
-    cardrank::pairs::triple_candidates(&pairs, &features)
+#[pyo3(signature = (schema, target, **options))]
+pub(crate) fn features_of(
+    schema: PySchema,
+    target: String,
+    options: Option<&Bound<'_, PyDict>>,
+) -> Result<(Vec<String>, Vec<String>), Failure> {
+    let o = Options::from_kwargs(options)?;
+    let exclude = o.exclude.clone().unwrap_or_default();
+    let f = Features::of(
+        &schema.into_inner(),
+        &target,
+        o.features.as_deref(),
+        &exclude,
+    );
+    Ok((f.ranked, f.pairable))
 }
+
+/// The pair budget's passes, one at a time, for an engine that counts each
+/// pass itself (`cardrank.dask`: a state per partition, merged): the same
+/// [`PairPlan`] the one-process runs drive.
+#[pyclass(module = "cardrank._core", name = "PairPlan")]
+pub struct PyPairPlan {
+    plan: Option<PairPlan>,
+    pass: Option<Pass>,
+}
+
+#[pymethods]
+impl PyPairPlan {
+    /// A plan over `ranked` features of which `pairable` can be paired (in
+    /// input order), with the options' parameters and budget.
+    #[new]
+    #[pyo3(signature = (target, ranked, pairable, **options))]
+    fn new(
+        target: String,
+        ranked: usize,
+        pairable: Vec<String>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> Result<Self, Failure> {
+        let o = Options::from_kwargs(options)?;
+        let plan = PairPlan::new(o.params(target)?, ranked, &pairable, &o.budget())?;
+        Ok(PyPairPlan {
+            plan: Some(plan),
+            pass: None,
+        })
+    }
+
+    /// The next pass, or None when the plan is complete: `(params, columns)`,
+    /// the JSON of the pass's ranker parameters (for
+    /// `Ranker.for_pass`) and the columns it reads (None: all).
+    fn next(&mut self) -> Result<Option<PassSpec>, Failure> {
+        let plan = self.plan.as_ref().ok_or_else(finished)?;
+        self.pass = plan.next();
+        match &self.pass {
+            None => Ok(None),
+            Some(pass) => Ok(Some((json(&pass.params)?, pass.columns.clone()))),
+        }
+    }
+
+    /// Takes the counts of the pass `next` gave, as the bytes of the merged
+    /// state of every partition.
+    fn take(&mut self, py: Python<'_>, state: &[u8]) -> Result<(), Failure> {
+        let plan = self.plan.as_mut().ok_or_else(finished)?;
+        let pass = self
+            .pass
+            .take()
+            .ok_or_else(|| Failure::Usage("PairPlan.take: call next() first".into()))?;
+        py.detach(|| -> Result<(), Failure> {
+            let state = RankState::from_bytes(state)?;
+            let ranker = Ranker::from_state(pass.params, state)?;
+            Ok(plan.take(&ranker)?)
+        })
+    }
+
+    /// The result, once every pass was taken.
+    fn finish(&mut self, py: Python<'_>) -> Result<PyPairResult, Failure> {
+        let plan = self.plan.take().ok_or_else(finished)?;
+        let run = py.detach(|| plan.finish())?;
+        result(py, run)
+    }
+}
+
+/// A pass as Python sees it: the JSON of its ranker parameters and the
+/// columns it reads (None: all).
+type PassSpec = (String, Option<Vec<String>>);
+
+fn finished() -> Failure {
+    Failure::Usage("the PairPlan is finished".into())
+}
+
+// Python's wrappers spell the default `max_features` as a literal (so that
+// users see it); it must stay the run layer's.
+const _: () = assert!(cardrank_run::plan::DEFAULT_MAX_FEATURES == 50);

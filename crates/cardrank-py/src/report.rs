@@ -5,184 +5,124 @@
 //! buffers) so that the second pass (unusual rows, redundancy heatmap) can
 //! walk it again; a file is reopened for the second pass.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
 use cardrank::quality::QualityParams;
-use cardrank_io::{InputReport, Progress, Projection, ReadOptions};
-use cardrank_report::{Pass, Report, ReportOptions};
+use cardrank_io::{InputReport, Progress};
+use cardrank_report::{Pass, Report, ReportOptions, REPORT_MISSING};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::options::Options;
 use crate::pairs::drain;
-use crate::ranker::params;
 
-/// The report's options, from Python arguments.
-struct Args {
-    target: String,
-    out: PathBuf,
-    threads: Option<i64>,
-    missing: Vec<String>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: String,
-    top_values: usize,
-    unusual_rows: usize,
-    heatmap: usize,
-    thresholds: BTreeMap<String, f64>,
+/// Builds the report (the passes run without the GIL).
+fn build(
+    py: Python<'_>,
+    o: &Options,
+    params: cardrank::RankParams,
+    mut pass: impl FnMut(
+            Pass,
+            Option<Vec<String>>,
+            &mut dyn FnMut(&RecordBatch) -> Result<(), Failure>,
+        ) -> Result<(), Failure>
+        + Send,
+) -> Result<Report, Failure> {
+    let mut quality = QualityParams {
+        top_values: o.top_values.unwrap_or(10),
+        ..QualityParams::default()
+    };
+    for (name, value) in o.thresholds.iter().flatten() {
+        quality.thresholds.set(name, *value)?;
+    }
+    let options = ReportOptions {
+        unusual_rows: o.unusual_rows.unwrap_or(20),
+        heatmap: o.heatmap.unwrap_or(15),
+        quality,
+    };
+    py.detach(|| cardrank_report::build(params, &options, None, &mut pass))
 }
 
-impl Args {
-    /// Builds the report (the passes run without the GIL).
-    fn build(
-        &self,
-        py: Python<'_>,
-        mut pass: impl FnMut(
-                Pass,
-                Option<Vec<String>>,
-                &mut dyn FnMut(&RecordBatch) -> Result<(), Failure>,
-            ) -> Result<(), Failure>
-            + Send,
-    ) -> Result<Report, Failure> {
-        let p = params(
-            self.target.clone(),
-            self.threads,
-            Some(self.missing.clone()),
-            self.features.clone(),
-            self.exclude.clone(),
-            &self.score,
-        )?;
-        let mut quality = QualityParams {
-            top_values: self.top_values,
-            ..QualityParams::default()
-        };
-        for (name, value) in &self.thresholds {
-            quality.thresholds.set(name, *value)?;
-        }
-        let options = ReportOptions {
-            unusual_rows: self.unusual_rows,
-            heatmap: self.heatmap,
-            quality,
-        };
-        py.detach(|| cardrank_report::build(p, &options, None, &mut pass))
-    }
-
-    /// Writes the report files into `out`; returns quality.json.
-    fn write<S: serde::Serialize + Sync>(
-        &self,
-        py: Python<'_>,
-        report: &Report,
-        input: &S,
-        source: &str,
-        start: Instant,
-    ) -> Result<String, Failure> {
-        let seconds = start.elapsed().as_secs_f64();
-        let out = &self.out;
-        py.detach(|| -> Result<String, Failure> {
-            cardrank_report::write(out, report, input, source, seconds).map_err(write_error)?;
-            cardrank_report::quality_json(report, input, source, seconds).map_err(write_error)
-        })
-    }
+/// Writes the report files into `out`; returns quality.json.
+fn write<S: serde::Serialize + Sync>(
+    py: Python<'_>,
+    out: &Path,
+    report: &Report,
+    input: &S,
+    source: &str,
+    start: Instant,
+) -> Result<String, Failure> {
+    let seconds = start.elapsed().as_secs_f64();
+    py.detach(|| -> Result<String, Failure> {
+        cardrank_report::write(out, report, input, source, seconds).map_err(write_error)?;
+        cardrank_report::quality_json(report, input, source, seconds).map_err(write_error)
+    })
 }
 
 fn write_error(e: cardrank_report::WriteError) -> Failure {
     Failure::Py(pyo3::exceptions::PyOSError::new_err(e.to_string()))
 }
 
+/// The report's missing tokens unless given: the empty field and `?`.
+fn with_report_missing(mut o: Options) -> Options {
+    if o.missing.is_none() {
+        o.missing = Some(REPORT_MISSING.iter().map(|s| s.to_string()).collect());
+    }
+    o
+}
+
 /// The data-quality report of Arrow data, written into `out`; returns
 /// quality.json.
 #[pyfunction]
-#[pyo3(signature = (data, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, target, out, **options))]
 pub(crate) fn report(
     py: Python<'_>,
     data: AnyRecordBatch,
     target: String,
     out: PathBuf,
-    threads: Option<i64>,
-    missing: Option<Vec<String>>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: &str,
-    top_values: usize,
-    unusual_rows: usize,
-    heatmap: usize,
-    thresholds: Option<BTreeMap<String, f64>>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> Result<String, Failure> {
+    let o = with_report_missing(Options::from_kwargs(options)?);
     let reader = data.into_reader()?;
     let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let args = Args {
-        target,
-        out,
-        threads,
-        missing: missing.unwrap_or_else(default_missing),
-        features,
-        exclude,
-        score: score.to_string(),
-        top_values,
-        unusual_rows,
-        heatmap,
-        thresholds: thresholds.unwrap_or_default(),
-    };
     let start = Instant::now();
-    let report = args.build(py, |_, _, sink| {
+    let params = o.params(target)?;
+    let report = build(py, &o, params, |_, _, sink| {
         drain(batches.iter().cloned().map(Ok), sink)
     })?;
     let input = serde_json::json!({ "format": "arrow", "rows": rows });
-    args.write(py, &report, &input, "<arrow>", start)
+    write(py, &out, &report, &input, "<arrow>", start)
 }
 
-/// The data-quality report of a file (or glob), written into `out`;
-/// returns quality.json.
+/// The data-quality report of a file (or glob), read with the options'
+/// read options, written into `out`; returns quality.json.
 #[pyfunction]
-#[pyo3(signature = (path, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (path, target, out, **options))]
 pub(crate) fn report_path(
     py: Python<'_>,
     path: PathBuf,
     target: String,
     out: PathBuf,
-    threads: Option<i64>,
-    missing: Option<Vec<String>>,
-    features: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
-    score: &str,
-    top_values: usize,
-    unusual_rows: usize,
-    heatmap: usize,
-    thresholds: Option<BTreeMap<String, f64>>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> Result<String, Failure> {
-    let source = path.display().to_string();
+    let o = with_report_missing(Options::from_kwargs(options)?);
+    let spec = o.spec(path, target)?;
+    // The reader leaves `exclude` out (and checks those columns exist).
+    let params = spec.params(REPORT_MISSING);
     let mut first: Option<Progress> = None;
-    let args = Args {
-        target: target.clone(),
-        out,
-        threads,
-        missing: missing.unwrap_or_else(default_missing),
-        features,
-        // The reader leaves them out (and checks they exist).
-        exclude: None,
-        score: score.to_string(),
-        top_values,
-        unusual_rows,
-        heatmap,
-        thresholds: thresholds.unwrap_or_default(),
-    };
+    let source = spec.source_name();
+    let target = spec.target.clone();
     let start = Instant::now();
-    let report = args.build(py, |which, columns, sink| {
-        let opts = ReadOptions {
-            columns: Projection {
-                target: Some(target.clone()),
-                features: columns,
-                exclude: exclude.clone().unwrap_or_default(),
-            },
-            ..ReadOptions::default()
-        };
-        let source = cardrank_io::open(std::slice::from_ref(&path), &opts)
+    let report = build(py, &o, params, |which, columns, sink| {
+        let (read, transforms) = spec
+            .reader(REPORT_MISSING, columns.as_deref())
+            .map_err(|e| Failure::from_io(e, &target))?;
+        let source = cardrank_io::open_with(&spec.inputs, &read, &transforms)
             .map_err(|e| Failure::from_io(e, &target))?;
         if which == Pass::First {
             first = Some(source.progress());
@@ -191,10 +131,5 @@ pub(crate) fn report_path(
         drain(batches, sink)
     })?;
     let input: InputReport = first.as_ref().map(Progress::report).unwrap_or_default();
-    args.write(py, &report, &input, &source, start)
-}
-
-/// The report's missing tokens unless given: the empty field and `?`.
-fn default_missing() -> Vec<String> {
-    vec![String::new(), "?".to_string()]
+    write(py, &out, &report, &input, &source, start)
 }
