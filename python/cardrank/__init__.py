@@ -14,6 +14,7 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 - :func:`redundancy`, :func:`interactions` and :func:`select` measure
   feature pairs (and triples) and select a relevant, non-redundant,
   complementary set (3MR).
+- :func:`compare` compares two rankings (rank-biased overlap, movers).
 - :func:`report` checks every column (missing, constant, ID-like,
   duplicate, label leak, drift, rare values) and writes an HTML report.
 - :class:`Ranker` does the same batch by batch; rankers merge exactly and
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 from . import exceptions
 from ._api import Output, Ranker, Score, rank
+from ._compare import compare
 from ._pairs import interactions, redundancy, select
 from ._report import report
 from ._core import COLUMNS, __version__
@@ -42,6 +44,7 @@ __all__ = [
     "Ranker",
     "Score",
     "__version__",
+    "compare",
     "exceptions",
     "interactions",
     "rank",

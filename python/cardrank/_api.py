@@ -106,6 +106,55 @@ def _ranker_params(
     return params
 
 
+READ_DEFAULTS: dict[str, Any] = {
+    "format": None,
+    "delimiter": None,
+    "numeric": "none",
+    "multivalue": None,
+    "sample_rate": None,
+    "seed": 0,
+    "skip_bad_rows": False,
+    "vw_namespaces": None,
+    "batch_size": 65_536,
+}
+"""The options of reading files, with the CLI's names and defaults
+(``--format``, ``--delimiter``, ``--numeric``, ``--multivalue`` (a list),
+``--sample-rate``, ``--seed``, ``--skip-bad-rows``, ``--vw-namespaces``,
+``--batch-size``); ``max_distinct`` is a ranking parameter and applies to
+data in memory too."""
+
+
+def _read_options(given: dict[str, Any]) -> dict[str, Any]:
+    """The read options that differ from their defaults, checked for names
+    and simple types (the extension checks the values)."""
+    unknown = sorted(set(given) - set(READ_DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r}; the read options are "
+            + ", ".join(READ_DEFAULTS)
+        )
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None or value == READ_DEFAULTS[name] and type(value) is type(
+            READ_DEFAULTS[name]
+        ):
+            continue
+        if name == "multivalue":
+            value = _names(value, name)
+        out[name] = value
+    return out
+
+
+def _no_read_options(read: dict[str, Any]) -> None:
+    """Read options mean nothing for data already in memory."""
+    if read:
+        name = next(iter(read))
+        raise InvalidParameterError(
+            f"invalid parameter `{name}` = {read[name]!r}: read options apply to file paths; "
+            "data in memory is already parsed"
+        )
+
+
 def _core_params(params: dict[str, Any]) -> dict[str, Any]:
     """`params` as the extension takes them (threads resolved after fork)."""
     return {**params, "threads": _resolve_threads(params["threads"])}
@@ -285,9 +334,20 @@ class Ranker:
             columns), for :meth:`interactions`. The tables merge and pickle
             with the rest.
         triples: Also count these triples (lists of three feature names).
+        max_distinct: Keep at most this many distinct values per feature;
+            the rarest fold into one ``<other>`` level (as ``--max-distinct``).
+        **read_options: How :meth:`update` reads files, with the CLI's names
+            and defaults: ``format`` (``"csv"``, ``"tsv"``, ``"parquet"``,
+            ``"ipc"``, ``"vw"``; default: recognised), ``delimiter`` (one
+            character or ``"tab"``), ``numeric`` (``"none"``,
+            ``"quantile:K"``, ``"log"``, ``"log:B"``), ``multivalue`` (a list
+            of ``"COLUMN:SEPARATOR"``), ``sample_rate`` and ``seed``,
+            ``skip_bad_rows``, ``vw_namespaces`` (``"a=user,b=site"``) and
+            ``batch_size``. See ``docs/inputs.md``.
 
     Raises:
-        InvalidParameterError: for a bad ``threads`` or ``score``.
+        InvalidParameterError: for a bad ``threads`` or ``score``, or a read
+            option given for data in memory.
 
     Example:
         >>> import pyarrow as pa, cardrank
@@ -313,8 +373,13 @@ class Ranker:
         score: Score = "adjusted",
         pairs: Iterable[str] | None = None,
         triples: Iterable[Iterable[str]] | None = None,
+        max_distinct: int | None = None,
+        **read_options: Any,
     ) -> None:
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        if max_distinct is not None:
+            self._params["max_distinct"] = max_distinct
+        self._params |= _read_options(read_options)
         self._inner = _core.Ranker(target, **_core_params(self._params))
         self._kind: Output = "arrow"
 
@@ -345,6 +410,9 @@ class Ranker:
         """
         self = cls.__new__(cls)
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        if max_distinct is not None:
+            self._params["max_distinct"] = max_distinct
+        self._params |= _read_options(read_options)
         self._inner = _core.Ranker.from_bytes(bytes(data), **_core_params(self._params))
         self._kind = "arrow"
         return self
@@ -370,6 +438,7 @@ class Ranker:
         if isinstance(data, (str, os.PathLike)):
             self._inner.update_path(os.fspath(data))
         else:
+            _no_read_options({k: v for k, v in self._params.items() if k in READ_DEFAULTS})
             self._inner.update(_arrow_input(data))
         self._kind = _kind_of(data)
 
@@ -449,6 +518,8 @@ def rank(
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
     output: Output | None = None,
+    max_distinct: int | None = None,
+    **read_options: Any,
 ) -> Any:
     """Ranks the features of ``data`` by how much they tell about ``target``.
 
@@ -477,6 +548,13 @@ def rank(
             or ``"dict"`` (a list of dicts). By default the kind of ``data``:
             pandas in, pandas out; polars in, polars out; Arrow or a file
             path in, a pyarrow Table out.
+        max_distinct: Keep at most this many distinct values per feature;
+            the rarest fold into one ``<other>`` level.
+        **read_options: For a file path, how to read it (the CLI's input
+            options, same names and defaults): ``format``, ``delimiter``,
+            ``numeric``, ``multivalue``, ``sample_rate``, ``seed``,
+            ``skip_bad_rows``, ``vw_namespaces``, ``batch_size``; see
+            :class:`Ranker`.
 
     Returns:
         One row per feature, best first, with the columns
@@ -499,7 +577,8 @@ def rank(
     """
     output = _output_for(data, output)
     ranker = Ranker(
-        target, threads=threads, missing=missing, features=features, exclude=exclude, score=score
+        target, threads=threads, missing=missing, features=features, exclude=exclude,
+        score=score, max_distinct=max_distinct, **read_options,
     )
     ranker.update(data)
     return ranker.finish(output=output)

@@ -10,7 +10,22 @@ from typing import Any, Protocol, final
 
 from typing_extensions import CapsuleType
 
-__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "triple_candidates", "report", "report_path", "COLUMNS", "__version__"]
+__all__ = [
+    "Ranker",
+    "Ranking",
+    "PairResult",
+    "PairPlan",
+    "pair_run",
+    "pair_run_path",
+    "features_of",
+    "merge_states",
+    "compare",
+    "cli_main",
+    "report",
+    "report_path",
+    "COLUMNS",
+    "__version__",
+]
 
 __version__: str
 COLUMNS: tuple[str, ...]
@@ -28,31 +43,19 @@ class Ranker:
     """Accumulates the joint counts of every feature with the target, batch
     by batch; mergeable and serialisable."""
 
-    def __new__(
-        cls,
-        target: str,
-        *,
-        threads: int | None = None,
-        missing: list[str] | None = None,
-        features: list[str] | None = None,
-        exclude: list[str] | None = None,
-        score: str = "adjusted",
-        pairs: list[str] | None = None,
-        triples: list[list[str]] | None = None,
-    ) -> Ranker: ...
+    def __new__(cls, target: str, **options: Any) -> Ranker:
+        """A ranker for `target`. `options`: threads, missing, features,
+        exclude, score, pairs, triples, max_distinct, and the read options of
+        files (format, delimiter, numeric, multivalue, sample_rate, seed,
+        skip_bad_rows, vw_namespaces, batch_size)."""
+
     @staticmethod
-    def from_bytes(
-        data: bytes,
-        *,
-        threads: int | None = None,
-        missing: list[str] | None = None,
-        features: list[str] | None = None,
-        exclude: list[str] | None = None,
-        score: str = "adjusted",
-        pairs: list[str] | None = None,
-        triples: list[list[str]] | None = None,
-    ) -> Ranker:
+    def from_bytes(data: bytes, **options: Any) -> Ranker:
         """A ranker continuing from `to_bytes()` output."""
+
+    @staticmethod
+    def for_pass(params: str) -> Ranker:
+        """A ranker with the parameters of a pair plan's pass (JSON)."""
 
     def update(self, data: _ArrowStream | _ArrowArray) -> None:
         """Adds the rows of an Arrow object, batch by batch, without copying
@@ -144,71 +147,58 @@ class PairResult:
     ) -> str:
         """Greedy mRMR / 3MR selection of `k` features, as JSON."""
 
-def pair_run(
-    data: _ArrowStream | _ArrowArray,
-    target: str,
-    *,
-    threads: int | None = None,
-    missing: list[str] | None = None,
-    features: list[str] | None = None,
-    exclude: list[str] | None = None,
-    score: str = "adjusted",
-    max_features: int = 50,
-    max_pairs: int | None = None,
-    triple_pairs: int | None = None,
-) -> PairResult:
+def pair_run(data: _ArrowStream | _ArrowArray, target: str, **options: Any) -> PairResult:
     """Ranks Arrow data and counts pairs (and triples) within the budget."""
 
-def pair_run_path(
-    path: str | os.PathLike[str],
-    target: str,
-    *,
-    threads: int | None = None,
-    missing: list[str] | None = None,
-    features: list[str] | None = None,
-    exclude: list[str] | None = None,
-    score: str = "adjusted",
-    max_features: int = 50,
-    max_pairs: int | None = None,
-    triple_pairs: int | None = None,
-) -> PairResult:
+def pair_run_path(path: str | os.PathLike[str], target: str, **options: Any) -> PairResult:
     """Ranks a file and counts pairs (and triples) within the budget."""
 
-def report(
-    data: _ArrowStream | _ArrowArray,
-    target: str,
-    out: str | os.PathLike[str],
+def features_of(schema: object, target: str, **options: Any) -> tuple[list[str], list[str]]:
+    """The ranked and the pairable features of an Arrow schema."""
+
+@final
+class PairPlan:
+    """The pair budget's passes, one at a time."""
+
+    def __new__(
+        cls, target: str, ranked: int, pairable: list[str], **options: Any
+    ) -> PairPlan: ...
+    def next(self) -> tuple[str, list[str] | None] | None:
+        """The next pass: its ranker parameters (JSON) and the columns it
+        reads, or None when the plan is complete."""
+
+    def take(self, state: bytes) -> None:
+        """Takes the merged state bytes of the pass `next` gave."""
+
+    def finish(self) -> PairResult:
+        """The result, once every pass was taken."""
+
+def merge_states(states: list[bytes]) -> bytes:
+    """The bytes of the merge of several states."""
+
+def compare(
+    name_a: str,
+    list_a: str | None,
+    name_b: str,
+    list_b: str | None,
     *,
-    threads: int | None = None,
-    missing: list[str] | None = None,
-    features: list[str] | None = None,
-    exclude: list[str] | None = None,
-    score: str = "adjusted",
-    top_values: int = 10,
-    unusual_rows: int = 20,
-    heatmap: int = 15,
-    thresholds: dict[str, float] | None = None,
+    p: float = 0.9,
+    top: int = 10,
+) -> str:
+    """Compares two rankings (JSON lists, or JSON files when the list is
+    None); returns the comparison as JSON."""
+
+def cli_main(argv: list[str]) -> int:
+    """Runs the `cardrank` command line; returns its exit code."""
+
+def report(
+    data: _ArrowStream | _ArrowArray, target: str, out: str | os.PathLike[str], **options: Any
 ) -> str:
     """Writes the data-quality report of Arrow data into `out`; returns
     quality.json."""
 
 def report_path(
-    path: str | os.PathLike[str],
-    target: str,
-    out: str | os.PathLike[str],
-    *,
-    threads: int | None = None,
-    missing: list[str] | None = None,
-    features: list[str] | None = None,
-    exclude: list[str] | None = None,
-    score: str = "adjusted",
-    top_values: int = 10,
-    unusual_rows: int = 20,
-    heatmap: int = 15,
-    thresholds: dict[str, float] | None = None,
+    path: str | os.PathLike[str], target: str, out: str | os.PathLike[str], **options: Any
 ) -> str:
     """Writes the data-quality report of a file into `out`; returns
     quality.json."""
-
-def triple_candidates(pairs: list[list[str]], features: list[str]) -> list[list[str]]:
-    """Each pair extended by every other feature, each triple once."""

@@ -1,6 +1,6 @@
 """Feature pairs and triples: redundancy, combined relevance, 3MR selection.
 
-The counting and every measure run in Rust (``cardrank::pairs::run``): one
+The counting and every measure run in Rust (the run layer's pair plan): one
 pass ranks every feature, a second counts every pair among the best
 ``max_features`` by relevance (the same pass when all features fit), and a
 third, for triples, extends the best ``triple_pairs`` pairs by adjusted
@@ -17,7 +17,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _core
-from ._api import Output, Score, _arrow_input, _names, _output_for, _resolve_threads
+from ._api import (
+    Output,
+    Score,
+    _arrow_input,
+    _names,
+    _no_read_options,
+    _output_for,
+    _read_options,
+    _resolve_threads,
+)
 from ._deps import require
 from .exceptions import InvalidParameterError
 
@@ -88,8 +97,10 @@ def _run(
     max_features: int,
     max_pairs: int | None,
     triple_pairs: int | None,
+    read_options: dict[str, Any] | None = None,
 ) -> _core.PairResult:
-    kwargs: dict[str, Any] = {
+    read = _read_options(read_options or {})
+    kwargs: dict[str, Any] = read | {
         "threads": _resolve_threads(threads),
         "missing": _names(missing, "missing"),
         "features": _names(features, "features"),
@@ -101,6 +112,7 @@ def _run(
     }
     if isinstance(data, (str, os.PathLike)):
         return _core.pair_run_path(os.fspath(data), target, **kwargs)
+    _no_read_options(read)
     pa = sys.modules.get("pyarrow")
     if pa is not None and isinstance(data, pa.RecordBatchReader):
         # A reader can be read once; the budget may need several passes.
@@ -186,6 +198,7 @@ def redundancy(
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
     output: Output | None = None,
+    **read_options: Any,
 ) -> Any:
     """How much each pair of features tells about each other, beyond chance.
 
@@ -205,6 +218,8 @@ def redundancy(
         threads, missing, features, exclude: As for :func:`cardrank.rank`.
         output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
             kind of ``data``, as for :func:`cardrank.rank`).
+        **read_options: For a file path, how to read it: the read options
+            of :func:`cardrank.rank` (``delimiter``, ``format``, ...).
 
     Returns:
         One row per pair with the columns feature_a, feature_b, mi,
@@ -224,6 +239,7 @@ def redundancy(
     result = _run(
         data, target, threads=threads, missing=missing, features=features, exclude=exclude,
         score="adjusted", max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
+        read_options=read_options,
     )
     found = json.loads(result.interactions_json())
     return _table(_redundancy_rows(found), _REDUNDANCY, output, _metadata(result))
@@ -242,6 +258,7 @@ def interactions(
     features: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
     output: Output | None = None,
+    **read_options: Any,
 ) -> Any:
     """Combined relevance of feature pairs (and triples) with the target.
 
@@ -262,6 +279,8 @@ def interactions(
         threads, missing, features, exclude: As for :func:`cardrank.rank`.
         output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
             kind of ``data``, as for :func:`cardrank.rank`).
+        **read_options: For a file path, how to read it: the read options
+            of :func:`cardrank.rank` (``delimiter``, ``format``, ...).
 
     Returns:
         One row per tuple, pairs then triples, each largest adjusted synergy
@@ -286,6 +305,7 @@ def interactions(
         data, target, threads=threads, missing=missing, features=features, exclude=exclude,
         score="adjusted", max_features=max_features, max_pairs=max_pairs,
         triple_pairs=_positive(triple_pairs, "triple_pairs") if order == 3 else None,
+        read_options=read_options,
     )
     found = json.loads(result.interactions_json())
     return _table(_interaction_rows(found), _INTERACTIONS, output, _metadata(result))
@@ -308,6 +328,7 @@ def select(
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
     output: Output | None = None,
+    **read_options: Any,
 ) -> Any:
     """Selects ``k`` features that are relevant, not redundant and
     complementary: greedy 3MR (mRMR when ``beta=0``).
@@ -333,6 +354,8 @@ def select(
             :func:`cardrank.rank` (``score`` orders the candidates).
         output: ``"arrow"``, ``"pandas"``, ``"polars"`` or ``"dict"`` (default: the
             kind of ``data``, as for :func:`cardrank.rank`).
+        **read_options: For a file path, how to read it: the read options
+            of :func:`cardrank.rank` (``delimiter``, ``format``, ...).
 
     Returns:
         The selected features in the order taken, with the columns step,
@@ -356,6 +379,7 @@ def select(
     result = _run(
         data, target, threads=threads, missing=missing, features=features, exclude=exclude,
         score=score, max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
+        read_options=read_options,
     )
     chosen = json.loads(
         result.select(k, alpha=float(alpha), beta=float(beta), aggregate=aggregate,

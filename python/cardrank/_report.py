@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _core
-from ._api import Score, _arrow_input, _names, _resolve_threads
+from ._api import Score, _arrow_input, _names, _no_read_options, _read_options, _resolve_threads
 from .exceptions import InvalidParameterError
 
 __all__ = ["report"]
@@ -38,6 +38,7 @@ def report(
     heatmap: int = 15,
     thresholds: Mapping[str, float] | None = None,
     threads: int | None = None,
+    **read_options: Any,
 ) -> dict[str, Any]:
     """Checks every column before ranking: writes a data-quality report into
     the folder ``out`` and returns its figures.
@@ -76,6 +77,9 @@ def report(
             ``drift_psi``, ``drift_z``, ``rare_count``, ``rare_share``.
         threads: Worker threads (``None``: ``CARDRANK_THREADS``, else all
             cores).
+        **read_options: For a file path, how to read it: the read options
+            of :func:`cardrank.rank` (``delimiter``, ``format``, ...), and
+            ``max_distinct``.
 
     Returns:
         The content of ``quality.json``: ``rows``, ``target``, ``columns``
@@ -109,10 +113,15 @@ def report(
         "heatmap": _count(heatmap, "heatmap"),
         "thresholds": {str(k): float(v) for k, v in (thresholds or {}).items()},
     }
+    max_distinct = read_options.pop("max_distinct", None)
+    if max_distinct is not None:
+        kwargs["max_distinct"] = max_distinct
+    read = _read_options(read_options)
     folder = os.fspath(out)
     if isinstance(data, (str, os.PathLike)):
-        text = _core.report_path(os.fspath(data), target, folder, **kwargs)
+        text = _core.report_path(os.fspath(data), target, folder, **kwargs, **read)
     else:
+        _no_read_options(read)
         pa = sys.modules.get("pyarrow")
         if pa is not None and isinstance(data, pa.RecordBatchReader):
             data = data.read_all()  # the second pass reads it again

@@ -18,6 +18,7 @@ Needs ``pip install cardrank[dask]`` (dask and pyarrow).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,7 +33,15 @@ from dask.delayed import delayed  # noqa: E402
 from ._api import Output, Ranker, Score, _arrow_input, _output_for, _ranker_params  # noqa: E402
 from .exceptions import InvalidParameterError  # noqa: E402
 
-__all__ = ["SPLIT_EVERY", "interactions", "partition_state", "rank", "redundancy", "state"]
+__all__ = [
+    "SPLIT_EVERY",
+    "interactions",
+    "partition_state",
+    "pass_state",
+    "rank",
+    "redundancy",
+    "state",
+]
 
 SPLIT_EVERY = 8
 """Default number of states one merge task combines."""
@@ -207,6 +216,33 @@ def rank(
     return merged.finish(output=output)
 
 
+def pass_state(part: Any, params: str) -> bytes:
+    """The state bytes of one partition for one pass of a pair plan (runs on
+    a worker); ``params`` is the pass's JSON from ``PairPlan.next``."""
+    from . import _core
+
+    ranker = _core.Ranker.for_pass(params)
+    ranker.update(_arrow_input(part))
+    return ranker.to_bytes()
+
+
+def _pass_graph(ddf: Any, target: str, params: str, columns: list[str] | None,
+                split_every: int) -> Any:
+    """The Delayed merged state of one pass over every partition, reading
+    only the pass's columns (and the target) when it names them."""
+    from . import _core
+
+    if columns is not None:
+        wanted = set(columns) | {target}
+        ddf = ddf[[c for c in ddf.columns if str(c) in wanted]]
+    make = delayed(pass_state, pure=True)
+    merge = delayed(_core.merge_states, pure=True)
+    level = [make(part, params) for part in ddf.to_delayed()]
+    while len(level) > 1:
+        level = [merge(level[i : i + split_every]) for i in range(0, len(level), split_every)]
+    return level[0]
+
+
 def _pairs(
     ddf: Any,
     target: str,
@@ -220,56 +256,43 @@ def _pairs(
     exclude: Iterable[str] | None,
     split_every: int,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The passes of the pair budget (as :func:`cardrank.redundancy` makes
-    them in one process), each a tree of partition states: rank, count every
-    pair among the best M, then (with ``triple_pairs``) the triples."""
-    import json
-
+    """The passes of the pair budget: the run layer's plan (the same
+    ``PairPlan`` that :func:`cardrank.redundancy` drives in one process),
+    each pass a tree of partition states merged on the workers."""
     from . import _core
-    from ._pairs import _positive
+    from ._api import _core_params
+    from ._pairs import _metadata, _positive
 
-    common: dict[str, Any] = {"threads": threads, "missing": missing, "split_every": split_every}
-    m = _positive(max_features, "max_features")
-    limit = _positive(max_pairs, "max_pairs", none_ok=True)
-    assert m is not None
-    if limit is not None:
-        while m > 1 and m * (m - 1) // 2 > limit:
-            m -= 1
-    if m < 2:
-        raise InvalidParameterError(
-            f"invalid parameter `max_features` = {max_features}: leaves {m} features to pair"
+    if not isinstance(ddf, dd.DataFrame):
+        raise TypeError(
+            f"expected a dask.dataframe.DataFrame, not {type(ddf).__module__}."
+            f"{type(ddf).__qualname__} (use cardrank.redundancy for in-memory data)"
         )
-    ranking = state(ddf, target, features=features, exclude=exclude, **common).finish("dict")
-    # As `pairs::run` in one process: every feature in column order when all
-    # fit (they are then paired in the ranking pass), else the best M.
-    ranked = {r["feature"] for r in ranking}
-    if len(ranking) <= m:
-        chosen = [str(c) for c in ddf.columns if str(c) in ranked]
-    else:
-        chosen = [r["feature"] for r in ranking[:m]]
-    found = state(ddf, target, features=chosen, pairs=chosen, **common).interactions()
-    passes = 2
-    if triple_pairs is not None:
-        best = [p["features"] for p in found["pairs"][:triple_pairs]]
-        by_rank = [r["feature"] for r in ranking if r["feature"] in chosen]
-        candidates = _core.triple_candidates(best, by_rank)
-        if candidates:
-            # Pairs and triples counted together, so that the q-values (BH
-            # across every pair and triple) are those of one process.
-            found = state(
-                ddf, target, features=chosen, pairs=chosen, triples=candidates, **common
-            ).interactions()
-            passes += 1
-    meta = {
-        "target": target,
-        "rows": str(found["rows"]),
-        "pair_features": json.dumps([r["feature"] for r in ranking if r["feature"] in chosen]),
-        "pairs_tested": str(len(found["pairs"])),
-        "triples_tested": str(len(found["triples"])),
-        "passes": str(passes),
-        "budget": f"pairs among the best {len(chosen)} of {len(ranking)} features by relevance",
-    }
-    return found, meta
+    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
+        raise InvalidParameterError(
+            f"invalid parameter `split_every` = {split_every!r}: expected an integer >= 2"
+        )
+    params = _ranker_params(threads, missing, features, exclude, "adjusted", None, None)
+    keep = _check_columns(ddf, target, params)
+    if len(keep) < len(ddf.columns):
+        ddf = ddf[keep]
+        params = {**params, "exclude": None}
+    schema = _arrow_input(ddf._meta).schema
+    ranked, pairable = _core.features_of(
+        schema, target, features=params["features"], exclude=params["exclude"]
+    )
+    plan = _core.PairPlan(
+        target, len(ranked), pairable, **_core_params(params),
+        max_features=_positive(max_features, "max_features"),
+        max_pairs=_positive(max_pairs, "max_pairs", none_ok=True),
+        triple_pairs=_positive(triple_pairs, "triple_pairs", none_ok=True),
+    )
+    while (step := plan.next()) is not None:
+        pass_params, columns = step
+        plan.take(_pass_graph(ddf, target, pass_params, columns, split_every).compute())
+    result = plan.finish()
+    found: dict[str, Any] = json.loads(result.interactions_json())
+    return found, _metadata(result)
 
 
 def redundancy(
