@@ -19,6 +19,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test"
 cargo test --workspace
 
+step "Rust example (examples/rank_file.rs): read a file with the readers, rank it with the core"
+cargo run -q -p cardrank-cli --example rank_file
+
 step "cardrank binary for the Python tests"
 cargo build -p cardrank-cli
 export CARDRANK_BIN="$ROOT/target/debug/cardrank"
