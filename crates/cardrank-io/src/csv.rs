@@ -317,14 +317,6 @@ impl CsvReader {
         self.rdr.get_mut().row_limit = (bytes + BUFFER_BYTES) as u64;
     }
 
-    /// Notes where the next row begins, for the row limit (see [`Recent`]).
-    #[inline]
-    fn begin_row(&mut self) {
-        self.row_begin = self.rdr.position().clone();
-        let start = self.row_begin.byte();
-        self.rdr.get_mut().row_start = start;
-    }
-
     fn csv_error(&self, err: ::csv::Error) -> Error {
         let line = err
             .position()
@@ -379,7 +371,7 @@ impl CsvReader {
             rows += 1;
         }
         while rows < self.batch_size && bytes < self.batch_bytes {
-            self.begin_row();
+            begin_row(&mut self.rdr, &mut self.row_begin);
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -439,6 +431,13 @@ impl Iterator for CsvReader {
 }
 
 impl std::iter::FusedIterator for CsvReader {}
+
+/// Notes where the next row begins, for the row limit (see [`Recent`]).
+#[inline]
+fn begin_row<R: Read>(rdr: &mut ::csv::Reader<Recent<R>>, row_begin: &mut ::csv::Position) {
+    *row_begin = rdr.position().clone();
+    rdr.get_mut().row_start = row_begin.byte();
+}
 
 fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())

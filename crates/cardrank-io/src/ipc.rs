@@ -13,15 +13,17 @@
 //! through a bounded reader, so memory follows what the input holds, not
 //! what it says.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::ArrayRef;
 use arrow_array::RecordBatch;
 use arrow_buffer::{Buffer, MutableBuffer};
-use arrow_ipc::reader::{FileDecoder, StreamDecoder};
-use arrow_ipc::Block;
+use arrow_ipc::reader::{read_dictionary, read_record_batch, FileDecoder};
+use arrow_ipc::{Block, MessageHeader};
 use arrow_schema::{Schema, SchemaRef};
 
 use crate::error::{one_line, Error, Result};
@@ -45,7 +47,7 @@ enum Inner {
 pub(crate) struct IpcReader {
     name: String,
     inner: Inner,
-    /// Columns to keep from each batch (streams are projected after reading).
+    /// Columns to keep from each batch, if it is not projected already.
     keep: Option<Vec<usize>>,
     schema: SchemaRef,
     progress: Progress,
@@ -92,16 +94,19 @@ impl IpcReader {
             reader: BufReader::new(src.reader),
             compression: src.compression,
             progress: src.progress.clone(),
-            decoder: StreamDecoder::new(),
+            schema: None,
+            dictionaries: HashMap::new(),
+            keep: Vec::new(),
         };
         let full = stream.read_schema()?;
         let names: Vec<String> = full.fields().iter().map(|f| f.name().clone()).collect();
         let keep = projection.resolve(&name, &names)?;
         let schema = Arc::new(full.project(&keep).map_err(|e| ipc_error(&name, e))?);
+        stream.keep = keep;
         Ok(IpcReader {
             name,
             inner: Inner::Stream(stream),
-            keep: Some(keep),
+            keep: None,
             schema,
             progress: progress.clone(),
             done: false,
@@ -295,7 +300,11 @@ struct IpcStream {
     reader: BufReader<Box<dyn Read + Send>>,
     compression: Compression,
     progress: Progress,
-    decoder: StreamDecoder,
+    /// The stream's full schema, once its first message is read.
+    schema: Option<SchemaRef>,
+    dictionaries: HashMap<i64, ArrayRef>,
+    /// The columns decoded.
+    keep: Vec<usize>,
 }
 
 impl IpcStream {
@@ -314,9 +323,10 @@ impl IpcStream {
         Ok((out.len() - before) as u64 == n)
     }
 
-    /// The next message, prefix, flatbuffer and body, checked; `None` at
-    /// the end-of-stream marker or the end of the input.
-    fn read_message(&mut self) -> Result<Option<Buffer>> {
+    /// The next message, prefix, flatbuffer and body, checked, and where
+    /// its body starts; `None` at the end-of-stream marker or the end of
+    /// the input.
+    fn read_message(&mut self) -> Result<Option<(Buffer, usize)>> {
         let mut frame = Vec::with_capacity(8);
         if !self.read_onto(&mut frame, 4)? {
             return match frame.len() {
@@ -357,31 +367,68 @@ impl IpcStream {
         guarded(|| check_message(&frame[8..meta_len], &frame[meta_len..]))
             .and_then(|r| r)
             .map_err(|m| self.error(m))?;
-        Ok(Some(Buffer::from_vec(frame)))
+        Ok(Some((Buffer::from_vec(frame), meta_len)))
     }
 
-    /// Decodes one message; a batch if it was one.
-    fn decode(&mut self, mut message: Buffer) -> Result<Option<RecordBatch>> {
-        let decoder = &mut self.decoder;
-        guarded(|| decoder.decode(&mut message))
-            .and_then(|r| r.map_err(|e| e.to_string()))
+    /// Decodes one message: keeps a schema or dictionary, returns a batch.
+    fn decode(&mut self, frame: &Buffer, meta_len: usize) -> Result<Option<RecordBatch>> {
+        let decoded = guarded(|| -> std::result::Result<Option<RecordBatch>, String> {
+            let err = |e: arrow_schema::ArrowError| e.to_string();
+            let message = arrow_ipc::root_as_message(&frame[8..meta_len])
+                .map_err(|e| format!("invalid message: {e}"))?;
+            let body = frame.slice(meta_len);
+            let version = message.version();
+            let schema = self.schema.clone();
+            match (message.header_type(), schema) {
+                (MessageHeader::Schema, None) => {
+                    let fb = message
+                        .header_as_schema()
+                        .ok_or("a schema message without one")?;
+                    self.schema = Some(Arc::new(arrow_ipc::convert::fb_to_schema(fb)));
+                    Ok(None)
+                }
+                (MessageHeader::Schema, Some(_)) => Err("a second schema message".into()),
+                (_, None) => Err("the stream does not start with a schema message".into()),
+                (MessageHeader::DictionaryBatch, Some(schema)) => {
+                    let batch = message
+                        .header_as_dictionary_batch()
+                        .ok_or("a dictionary message without one")?;
+                    read_dictionary(&body, batch, &schema, &mut self.dictionaries, &version)
+                        .map_err(err)?;
+                    Ok(None)
+                }
+                (MessageHeader::RecordBatch, Some(schema)) => {
+                    let batch = message
+                        .header_as_record_batch()
+                        .ok_or("a record batch message without one")?;
+                    let keep = Some(&self.keep[..]);
+                    read_record_batch(&body, batch, schema, &self.dictionaries, keep, &version)
+                        .map(Some)
+                        .map_err(err)
+                }
+                (MessageHeader::NONE, _) => Ok(None),
+                (t, _) => Err(format!("a message of type {t:?}, which is not read")),
+            }
+        });
+        decoded
+            .and_then(|r| r)
             .map_err(|m| ipc_error(&self.name, m))
     }
 
-    /// Reads up to the schema message, which must come first.
+    /// Reads the schema message, which must come first.
     fn read_schema(&mut self) -> Result<SchemaRef> {
-        let Some(message) = self.read_message()? else {
+        let Some((frame, meta_len)) = self.read_message()? else {
             return Err(self.error("the stream has no schema message"));
         };
-        self.decode(message)?;
-        self.decoder
-            .schema()
+        self.decode(&frame, meta_len)?;
+        self.schema
+            .clone()
             .ok_or_else(|| self.error("the stream does not start with a schema message"))
     }
 
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
-        while let Some(message) = self.read_message()? {
-            if let Some(batch) = self.decode(message)? {
+        while let Some((frame, meta_len)) = self.read_message()? {
+            if let Some(batch) = self.decode(&frame, meta_len)? {
                 return Ok(Some(batch));
             }
         }
