@@ -314,7 +314,7 @@ impl CsvReader {
     /// read (the check after a row is read stays at [`MAX_ROW_BYTES`]).
     #[cfg(test)]
     pub(crate) fn set_row_limit(&mut self, bytes: usize) {
-        self.rdr.get_mut().row_limit = (bytes + BUFFER_BYTES) as u64;
+        self.rdr.get_mut().row_limit = bytes as u64;
     }
 
     fn csv_error(&self, err: ::csv::Error) -> Error {
@@ -326,9 +326,8 @@ impl CsvReader {
                 Some(limit) => Error::RowTooLarge {
                     path: self.name.clone(),
                     line: self.line_at(&self.row_begin),
-                    bytes: usize::try_from(limit.bytes - BUFFER_BYTES as u64).unwrap_or(usize::MAX),
-                    limit: usize::try_from(self.rdr.get_ref().row_limit - BUFFER_BYTES as u64)
-                        .unwrap_or(usize::MAX),
+                    bytes: usize::try_from(limit.bytes).unwrap_or(usize::MAX),
+                    limit: usize::try_from(self.rdr.get_ref().row_limit).unwrap_or(usize::MAX),
                 },
                 None => {
                     source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
@@ -460,10 +459,10 @@ const RECENT_BYTES: usize = 4 * BUFFER_BYTES;
 /// read back from here (if they have left the window, the begin line
 /// stands).
 ///
-/// It also enforces [`MAX_ROW_BYTES`] while a row is read: once the parser
-/// has taken more than that since the row began (`row_start`; the parser
-/// buffers at most [`BUFFER_BYTES`] ahead), a read fails with [`RowLimit`],
-/// so an endless line stops there instead of being buffered whole.
+/// It also enforces [`MAX_ROW_BYTES`] while a row is read: reads stop at
+/// that many bytes since the row began (`row_start`), and a read asked for
+/// past it fails with [`RowLimit`], so an endless line stops there instead
+/// of being buffered whole.
 struct Recent<R> {
     inner: R,
     ring: Vec<u8>,
@@ -471,8 +470,7 @@ struct Recent<R> {
     total: u64,
     /// Stream offset where the parser began the row it is reading.
     row_start: u64,
-    /// Bytes a row may take from the stream: [`MAX_ROW_BYTES`] and the
-    /// parser's read-ahead.
+    /// Bytes a row may take from the stream, [`MAX_ROW_BYTES`].
     row_limit: u64,
 }
 
@@ -498,7 +496,7 @@ impl<R: Read> Recent<R> {
             ring: vec![0; RECENT_BYTES],
             total: 0,
             row_start: 0,
-            row_limit: (MAX_ROW_BYTES + BUFFER_BYTES) as u64,
+            row_limit: MAX_ROW_BYTES as u64,
         }
     }
 
@@ -527,10 +525,16 @@ impl<R: Read> Recent<R> {
 
 impl<R: Read> Read for Recent<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // The parser reads only once it has taken all it was given, so the
+        // row it is in has taken `row` bytes and goes on. Reads are cut at
+        // the limit, so the row never holds more (its buffer would double).
         let row = self.total.saturating_sub(self.row_start);
-        if row > self.row_limit {
-            return Err(std::io::Error::other(RowLimit { bytes: row }));
+        if row >= self.row_limit {
+            return Err(std::io::Error::other(RowLimit { bytes: row + 1 }));
         }
+        let room = usize::try_from(self.row_limit - row).unwrap_or(usize::MAX);
+        let end = out.len().min(room);
+        let out = &mut out[..end];
         let n = self.inner.read(out)?;
         let w = self.ring.len();
         // Only the last `w` bytes can matter.
@@ -699,9 +703,8 @@ mod tests {
 
     #[test]
     fn a_long_row_stops_while_it_is_read() {
-        // A 64 MiB line against a 1 MiB limit: the error comes after about
-        // 2 MiB of the line (the limit and the parser's read-ahead), not
-        // after all of it.
+        // A 64 MiB line against a 1 MiB limit: the error comes after 1 MiB
+        // of the line, not after all of it.
         let mut data = b"y,a\n1,x\n0,".to_vec();
         data.resize(data.len() + (64 << 20), b'z');
         data.push(b'\n');
@@ -720,7 +723,7 @@ mod tests {
                 line, bytes, limit, ..
             } => {
                 assert_eq!((line, limit), (3, 1 << 20));
-                assert!(bytes > 1 << 20 && bytes < 4 << 20, "{bytes}");
+                assert_eq!(bytes, (1 << 20) + 1);
             }
             other => panic!("unexpected {other}"),
         }
