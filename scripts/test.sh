@@ -33,3 +33,6 @@ fi
 
 step "pytest"
 "$VENV/bin/python" -m pytest tests -q -ra
+
+step "byte-mutation fuzz of the readers (1 minute, fixed seed; scripts/fuzz.sh)"
+python3 scripts/fuzz.py --bin "$CARDRANK_BIN" --minutes 1 --seed 1

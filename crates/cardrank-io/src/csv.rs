@@ -126,6 +126,8 @@ pub struct CsvReader {
     /// A batch closes once its fields hold this many bytes.
     batch_bytes: usize,
     done: bool,
+    /// Where the parser began the row being read.
+    row_begin: ::csv::Position,
     /// What a reader of one byte range of a file needs to know about where
     /// it stopped (see [`crate::split`]).
     tail: Tail,
@@ -207,6 +209,7 @@ impl CsvReader {
             rows_hint: opts.batch_size.min(FIRST_BATCH_ROWS),
             batch_bytes: TARGET_BATCH_BYTES,
             done: false,
+            row_begin: ::csv::Position::new(),
             tail: Tail::default(),
         };
         let mut first = ByteRecord::new();
@@ -307,14 +310,29 @@ impl CsvReader {
         }
     }
 
+    /// Stops rows at `bytes` instead of [`MAX_ROW_BYTES`] while they are
+    /// read (the check after a row is read stays at [`MAX_ROW_BYTES`]).
+    #[cfg(test)]
+    pub(crate) fn set_row_limit(&mut self, bytes: usize) {
+        self.rdr.get_mut().row_limit = bytes as u64;
+    }
+
     fn csv_error(&self, err: ::csv::Error) -> Error {
         let line = err
             .position()
             .map_or_else(|| self.line(), |p| self.line_at(p));
         match err.into_kind() {
-            ErrorKind::Io(e) => {
-                source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
-            }
+            ErrorKind::Io(e) => match e.get_ref().and_then(|i| i.downcast_ref::<RowLimit>()) {
+                Some(limit) => Error::RowTooLarge {
+                    path: self.name.clone(),
+                    line: self.line_at(&self.row_begin),
+                    bytes: usize::try_from(limit.bytes).unwrap_or(usize::MAX),
+                    limit: usize::try_from(self.rdr.get_ref().row_limit).unwrap_or(usize::MAX),
+                },
+                None => {
+                    source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
+                }
+            },
             ErrorKind::UnequalLengths {
                 expected_len, len, ..
             } => Error::Ragged {
@@ -352,6 +370,7 @@ impl CsvReader {
             rows += 1;
         }
         while rows < self.batch_size && bytes < self.batch_bytes {
+            begin_row(&mut self.rdr, &mut self.row_begin);
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -412,6 +431,13 @@ impl Iterator for CsvReader {
 
 impl std::iter::FusedIterator for CsvReader {}
 
+/// Notes where the next row begins, for the row limit (see [`Recent`]).
+#[inline]
+fn begin_row<R: Read>(rdr: &mut ::csv::Reader<Recent<R>>, row_begin: &mut ::csv::Position) {
+    *row_begin = rdr.position().clone();
+    rdr.get_mut().row_start = row_begin.byte();
+}
+
 fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())
 }
@@ -432,12 +458,36 @@ const RECENT_BYTES: usize = 4 * BUFFER_BYTES;
 /// the `\n` bytes between its begin offset and its first byte, which are
 /// read back from here (if they have left the window, the begin line
 /// stands).
+///
+/// It also enforces [`MAX_ROW_BYTES`] while a row is read: reads stop at
+/// that many bytes since the row began (`row_start`), and a read asked for
+/// past it fails with [`RowLimit`], so an endless line stops there instead
+/// of being buffered whole.
 struct Recent<R> {
     inner: R,
     ring: Vec<u8>,
     /// Bytes passed on so far; byte `o` of the stream is at `o % ring.len()`.
     total: u64,
+    /// Stream offset where the parser began the row it is reading.
+    row_start: u64,
+    /// Bytes a row may take from the stream, [`MAX_ROW_BYTES`].
+    row_limit: u64,
 }
+
+/// The error a [`Recent`] read returns once a row is over the limit.
+#[derive(Debug)]
+struct RowLimit {
+    /// Bytes of the row passed on so far.
+    bytes: u64,
+}
+
+impl std::fmt::Display for RowLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row of more than {} bytes", self.bytes)
+    }
+}
+
+impl std::error::Error for RowLimit {}
 
 impl<R: Read> Recent<R> {
     fn new(inner: R) -> Self {
@@ -445,6 +495,8 @@ impl<R: Read> Recent<R> {
             inner,
             ring: vec![0; RECENT_BYTES],
             total: 0,
+            row_start: 0,
+            row_limit: MAX_ROW_BYTES as u64,
         }
     }
 
@@ -473,6 +525,16 @@ impl<R: Read> Recent<R> {
 
 impl<R: Read> Read for Recent<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // The parser reads only once it has taken all it was given, so the
+        // row it is in has taken `row` bytes and goes on. Reads are cut at
+        // the limit, so the row never holds more (its buffer would double).
+        let row = self.total.saturating_sub(self.row_start);
+        if row >= self.row_limit {
+            return Err(std::io::Error::other(RowLimit { bytes: row + 1 }));
+        }
+        let room = usize::try_from(self.row_limit - row).unwrap_or(usize::MAX);
+        let end = out.len().min(room);
+        let out = &mut out[..end];
         let n = self.inner.read(out)?;
         let w = self.ring.len();
         // Only the last `w` bytes can matter.
@@ -637,6 +699,39 @@ mod tests {
         };
         let err = row.append(&rec(&[b"x\xC3", b"\xA9"]), &mut builders);
         assert!(matches!(err, Err(Error::InvalidUtf8 { ref column, .. }) if column == "a"));
+    }
+
+    #[test]
+    fn a_long_row_stops_while_it_is_read() {
+        // A 64 MiB line against a 1 MiB limit: the error comes after 1 MiB
+        // of the line, not after all of it.
+        let mut data = b"y,a\n1,x\n0,".to_vec();
+        data.resize(data.len() + (64 << 20), b'z');
+        data.push(b'\n');
+        let total = data.len() as u64;
+        let mut reader = CsvReader::from_reader(
+            "long.csv",
+            Box::new(std::io::Cursor::new(data)),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        reader.set_row_limit(1 << 20);
+        let progress = reader.progress();
+        let err = reader.find_map(|b| b.err()).expect("an error");
+        match err {
+            Error::RowTooLarge {
+                line, bytes, limit, ..
+            } => {
+                assert_eq!((line, limit), (3, 1 << 20));
+                assert_eq!(bytes, (1 << 20) + 1);
+            }
+            other => panic!("unexpected {other}"),
+        }
+        assert!(
+            progress.bytes_read() < 8 << 20,
+            "{} of {total}",
+            progress.bytes_read()
+        );
     }
 
     #[test]

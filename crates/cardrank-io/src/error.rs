@@ -91,13 +91,16 @@ pub enum Error {
         source: io::Error,
     },
     /// One row is too large to fit in an Arrow string column.
-    #[error("`{path}` line {line} is {bytes} bytes long, more than the {limit} a row may have")]
+    #[error(
+        "`{path}` line {line} has at least {bytes} bytes, more than the {limit} a row may have"
+    )]
     RowTooLarge {
         /// The path as given, or `<stdin>`.
         path: String,
         /// 1-based physical line where the row starts.
         line: u64,
-        /// Size of the row's fields in bytes.
+        /// Size of the row in bytes (of its fields, or of the row so far
+        /// when it was stopped while being read).
         bytes: usize,
         /// The largest size allowed.
         limit: usize,
@@ -254,6 +257,12 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// A dependency's message on one line (flatbuffers' verifier, for one,
+/// adds a line per level of nesting).
+pub(crate) fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Lists column names for a message: at most 20, then how many more.

@@ -506,13 +506,3 @@ impl BatchSource for MultiReader {
         self.progress.clone()
     }
 }
-
-/// The message of a caught panic (a reader library failed on bad bytes).
-pub(crate) fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    let text = p
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown failure".into());
-    format!("the reader failed on malformed data ({text})")
-}

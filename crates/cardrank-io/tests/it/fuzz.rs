@@ -67,6 +67,44 @@ fn read_all(bytes: Vec<u8>, format: Format, skip: bool, target: Option<&str>, ba
     }
 }
 
+/// A valid Arrow IPC stream (`arrows`) or file of 40 rows, written once.
+fn ipc_seed(ext: &str) -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!("cardrank-io-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("seed.{ext}"));
+    let params = cardrank_io::GenParams {
+        rows: 40,
+        columns: 15,
+        ..cardrank_io::GenParams::default()
+    };
+    cardrank_io::write_data(&params, &path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    bytes
+}
+
+static IPC_SEEDS: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
+
+/// Overwrites bytes of `data` with `edits` (at, value, width): one byte, or
+/// a 32-bit or 64-bit integer of all ones below the sign bit.
+fn mutate(mut data: Vec<u8>, edits: &[(prop::sample::Index, u8, u8)]) -> Vec<u8> {
+    for (at, value, width) in edits {
+        let i = at.index(data.len());
+        match width % 3 {
+            0 => data[i] = *value,
+            1 => {
+                let end = (i + 4).min(data.len());
+                data[i..end].copy_from_slice(&i32::MAX.to_le_bytes()[..end - i]);
+            }
+            _ => {
+                let end = (i + 8).min(data.len());
+                data[i..end].copy_from_slice(&(1i64 << 47).to_le_bytes()[..end - i]);
+            }
+        }
+    }
+    data
+}
+
 const CSV_CHARS: &[u8] = b"ab,,\"\"\n\r\t1 \xc3\xa9\xff";
 const VW_CHARS: &[u8] = b"1-0.5 |||a b:c:2' \n\n\t\r\xc3\xa9\xffx";
 
@@ -91,6 +129,19 @@ proptest! {
         framed.extend(bytes);
         read_all(framed.clone(), Format::Csv, false, None, 4);
         read_all(framed, Format::Vw, true, None, 4);
+    }
+
+    /// Mutated Arrow IPC streams and files (read as streams, without random
+    /// access): batches or one error, never a panic or an allocation of
+    /// what a length claims.
+    #[test]
+    fn mutated_ipc_never_panics(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), any::<u8>()), 1..4),
+        file in any::<bool>(),
+    ) {
+        let seeds = IPC_SEEDS.get_or_init(|| [ipc_seed("arrows"), ipc_seed("arrow")]);
+        let data = mutate(seeds[usize::from(file)].clone(), &edits);
+        read_all(data, Format::Ipc, false, None, 1 << 16);
     }
 
     #[test]

@@ -183,3 +183,29 @@ fn long_batches_coded_in_slices_rank_the_same() {
     assert_eq!(rank(7, false), whole);
     assert_eq!(rank(1, true), whole);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Mutated state bytes (as from a file or another process) are read or
+    /// refused, never a panic or an abort, whatever counts they claim.
+    #[test]
+    fn mutated_state_bytes_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let rows: Vec<(u8, u16, u8, u8)> = (0..60u32)
+            .map(|i| ((i % 4) as u8, i as u16, (i % 3) as u8, (i % 2) as u8))
+            .collect();
+        let mut bytes = state_of(&rows, 7, 1).to_bytes();
+        for (at, value) in &edits {
+            let i = at.index(bytes.len());
+            bytes[i] = *value;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let _ = RankState::from_bytes(&bytes);
+    }
+}
