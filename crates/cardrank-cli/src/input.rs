@@ -83,6 +83,9 @@ pub fn options(
     exclude: Vec<String>,
     batch_size: usize,
 ) -> Result<(ReadOptions, Transforms), CliError> {
+    // The reader would leave the target out, and the error would be a
+    // missing target: say what is wrong instead.
+    cardrank::check_exclude(target, &exclude)?;
     let format = input
         .format
         .as_deref()
@@ -136,6 +139,9 @@ pub struct InputJson {
     max_distinct: Option<usize>,
     /// Features whose rarest values were folded into `<other>`.
     folded: Vec<FoldInfo>,
+    /// Rows left out because their target was missing
+    /// (`--drop-missing-target`).
+    dropped_missing_target: u64,
 }
 
 impl InputJson {
@@ -145,7 +151,14 @@ impl InputJson {
             report,
             max_distinct,
             folded,
+            dropped_missing_target: 0,
         }
+    }
+
+    /// Records the rows dropped for a missing target.
+    pub fn with_missing_target_rows(mut self, rows: u64) -> Self {
+        self.dropped_missing_target = rows;
+        self
     }
 
     /// Lines for the table output, about anything done beyond plain reading
@@ -159,6 +172,12 @@ impl InputJson {
                 r.files.len(),
                 r.format,
                 r.rows_read
+            ));
+        }
+        if self.dropped_missing_target > 0 {
+            out.push(format!(
+                "dropped {} rows with a missing target (--drop-missing-target)",
+                self.dropped_missing_target
             ));
         }
         if r.rows_skipped > 0 {

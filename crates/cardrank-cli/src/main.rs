@@ -78,6 +78,10 @@ pub struct RankOptions {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Drop the rows whose target is missing (empty, a --missing token, null
+    /// or NaN) and report how many; without it they are an error.
+    #[arg(long)]
+    pub drop_missing_target: bool,
 }
 
 #[derive(Args, Debug)]
@@ -181,7 +185,9 @@ fn params(
     missing: &[String],
     opts: &RankOptions,
 ) -> Result<cardrank::RankParams, CliError> {
-    let mut p = cardrank::RankParams::new(target).score(opts.score.parse()?);
+    let mut p = cardrank::RankParams::new(target)
+        .score(opts.score.parse()?)
+        .drop_missing_target(opts.drop_missing_target);
     if !missing.is_empty() {
         p = p.missing(missing);
     }

@@ -70,7 +70,8 @@ pub fn run(
         progress.report(),
         input_args.max_distinct,
         cardrank::fold_report(ranker.state()),
-    );
+    )
+    .with_missing_target_rows(ranker.state().missing_target_rows());
     let meta = Meta {
         source: input::source_name(files),
         seconds: start.elapsed().as_secs_f64(),

@@ -79,6 +79,10 @@ pub struct ReportArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Drop the rows whose target is missing (empty, a --missing token, null
+    /// or NaN) and report how many; without it they are an error.
+    #[arg(long)]
+    pub drop_missing_target: bool,
 }
 
 fn params_of(a: &ReportArgs) -> Result<(RankParams, QualityParams), CliError> {
@@ -89,7 +93,8 @@ fn params_of(a: &ReportArgs) -> Result<(RankParams, QualityParams), CliError> {
     };
     let mut p = RankParams::new(&a.target)
         .missing(&missing)
-        .score(a.score.parse()?);
+        .score(a.score.parse()?)
+        .drop_missing_target(a.drop_missing_target);
     if let Some(t) = a.threads {
         p = p.threads(t);
     }
@@ -169,7 +174,8 @@ pub fn run(a: &ReportArgs) -> Result<(), CliError> {
         progress.map(|p| p.report()).unwrap_or_default(),
         a.input.max_distinct,
         cardrank::fold_report(&report.state),
-    );
+    )
+    .with_missing_target_rows(report.state.missing_target_rows());
     let seconds = start.elapsed().as_secs_f64();
     let source = input::source_name(&a.files);
     cardrank_report::write(&a.out, &report, &input, &source, seconds)
