@@ -13,11 +13,20 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 from . import _core
-from ._api import Output, Score, _arrow_input, _names, _output_for, _resolve_threads
+from ._api import (
+    Output,
+    Score,
+    _arrow_input,
+    _check_target,
+    _names,
+    _output_for,
+    _resolve_threads,
+)
 from ._deps import require
 from .exceptions import InvalidParameterError
 
@@ -89,6 +98,7 @@ def _run(
     max_pairs: int | None,
     triple_pairs: int | None,
 ) -> _core.PairResult:
+    target = _check_target(target)
     kwargs: dict[str, Any] = {
         "threads": _resolve_threads(threads),
         "missing": _names(missing, "missing"),
@@ -357,6 +367,14 @@ def select(
         data, target, threads=threads, missing=missing, features=features, exclude=exclude,
         score=score, max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
     )
+    n_features = len(result.ranking)
+    if k > n_features:
+        warnings.warn(
+            f"k={k} is greater than the number of features ({n_features}): "
+            "at most all of them are selected",
+            UserWarning,
+            stacklevel=2,
+        )
     chosen = json.loads(
         result.select(k, alpha=float(alpha), beta=float(beta), aggregate=aggregate,
                       pair_steps=bool(pair_steps))

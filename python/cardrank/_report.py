@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _core
-from ._api import Score, _arrow_input, _names, _resolve_threads
+from ._api import Score, _arrow_input, _check_target, _names, _resolve_threads, _source_name
 from .exceptions import InvalidParameterError
 
 __all__ = ["report"]
@@ -38,6 +38,7 @@ def report(
     heatmap: int = 15,
     thresholds: Mapping[str, float] | None = None,
     threads: int | None = None,
+    drop_missing_target: bool = False,
 ) -> dict[str, Any]:
     """Checks every column before ranking: writes a data-quality report into
     the folder ``out`` and returns its figures.
@@ -76,6 +77,9 @@ def report(
             ``drift_psi``, ``drift_z``, ``rare_count``, ``rare_share``.
         threads: Worker threads (``None``: ``CARDRANK_THREADS``, else all
             cores).
+        drop_missing_target: Leave out the rows whose target is missing
+            and report how many (``input.dropped_missing_target``); by
+            default they are an error, as for :func:`cardrank.rank`.
 
     Returns:
         The content of ``quality.json``: ``rows``, ``target``, ``columns``
@@ -85,8 +89,11 @@ def report(
 
     Raises:
         MissingTargetError: if ``target`` is not a column.
+        MissingTargetValueError: if rows have a missing target (see
+            ``drop_missing_target``).
         InvalidParameterError: for a bad option or threshold name.
-        OSError: if ``out`` cannot be written.
+        WriteError: if ``out`` cannot be written (e.g. it is a file); also
+            an :class:`OSError`.
 
     Example:
         >>> import cardrank, pandas as pd, tempfile
@@ -96,6 +103,7 @@ def report(
         >>> [f["flag"] for c in q["columns"] if c["name"] == "const" for f in c["flags"]]
         ['constant']
     """
+    target = _check_target(target)
     if thresholds is not None and not isinstance(thresholds, Mapping):
         raise TypeError("`thresholds` must be a mapping of flag name to number")
     kwargs: dict[str, Any] = {
@@ -108,6 +116,7 @@ def report(
         "unusual_rows": _count(unusual_rows, "unusual_rows"),
         "heatmap": _count(heatmap, "heatmap"),
         "thresholds": {str(k): float(v) for k, v in (thresholds or {}).items()},
+        "drop_missing_target": bool(drop_missing_target),
     }
     folder = os.fspath(out)
     if isinstance(data, (str, os.PathLike)):
@@ -116,6 +125,7 @@ def report(
         pa = sys.modules.get("pyarrow")
         if pa is not None and isinstance(data, pa.RecordBatchReader):
             data = data.read_all()  # the second pass reads it again
-        text = _core.report(_arrow_input(data), target, folder, **kwargs)
+        source = _source_name(data)
+        text = _core.report(_arrow_input(data), target, folder, source=source, **kwargs)
     result: dict[str, Any] = json.loads(text)
     return result

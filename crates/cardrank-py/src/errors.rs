@@ -29,6 +29,9 @@ pub(crate) enum Failure {
     Arrow(ArrowError),
     /// A Python exception (e.g. `KeyboardInterrupt` from a signal check).
     Py(PyErr),
+    /// An error raised in the binding itself, as the class of
+    /// `cardrank.exceptions` of that name, with this message.
+    Named(&'static str, String),
 }
 
 impl From<cardrank::Error> for Failure {
@@ -89,6 +92,7 @@ impl From<Failure> for PyErr {
             },
             Failure::Arrow(e) => arrow_error(py, e),
             Failure::Py(e) => e,
+            Failure::Named(class, message) => raise(named_class(py, class), message),
         })
     }
 }

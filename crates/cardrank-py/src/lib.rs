@@ -22,6 +22,7 @@ use pyo3::types::PyTuple;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod errors;
+mod input;
 mod pairs;
 mod ranker;
 mod ranking;

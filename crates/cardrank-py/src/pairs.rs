@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::ranker::params;
 use crate::ranking::PyRanking;
 
@@ -129,11 +130,12 @@ impl Args {
             self.features.clone(),
             self.exclude.clone(),
             &self.score,
+            false,
         )?;
         let budget = &self.budget;
         let run = py.detach(|| cardrank::pairs::run(p, all.len(), &pairable, budget, pass))?;
         Ok(PyPairResult {
-            ranking: Py::new(py, PyRanking::new(run.ranking))?,
+            ranking: Py::new(py, PyRanking::new(run.ranking, 0))?,
             interactions: run.interactions,
             budget: run.budget,
         })
@@ -172,7 +174,7 @@ pub(crate) fn pair_run(
 ) -> Result<PyPairResult, Failure> {
     let reader = data.into_reader()?;
     let schema = reader.schema();
-    let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let args = Args {
         target,
         threads,

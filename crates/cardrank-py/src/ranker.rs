@@ -5,10 +5,21 @@
 //! it re-attaches and checks for signals, so Ctrl-C interrupts a long ranking
 //! with `KeyboardInterrupt` (the batches already added stay counted).
 //! Files are read by `cardrank_io` in Rust, also without the GIL.
+//!
+//! **Threads.** Calls on one ranker are serialised: each takes the ranker's
+//! lock for its whole duration, so rankers can be shared between Python
+//! threads (four threads calling `update` on one ranker count every row
+//! once, one call after the other). A call waits for the lock with the GIL
+//! released, and takes it only with `try_lock` while holding the GIL, so a
+//! thread holding the lock can always get the GIL back: no deadlock. Merging
+//! two rankers takes both locks in address order (`a.merge(b)` and
+//! `b.merge(a)` at once cannot each hold one); `r.merge(r)` doubles every
+//! count of `r`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
@@ -20,13 +31,41 @@ use pyo3::types::PyBytes;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::ranking::PyRanking;
 
 /// Accumulates the joint counts of every feature with the target, batch by
-/// batch; mergeable and serialisable.
-#[pyclass(module = "cardrank._core", name = "Ranker")]
+/// batch; mergeable and serialisable. Safe to share between threads: calls
+/// on one ranker run one at a time.
+#[pyclass(module = "cardrank._core", name = "Ranker", frozen)]
 pub struct PyRanker {
-    inner: Ranker,
+    inner: Mutex<Ranker>,
+}
+
+impl PyRanker {
+    fn new_locked(ranker: Ranker) -> Self {
+        PyRanker {
+            inner: Mutex::new(ranker),
+        }
+    }
+
+    /// The ranker, locked for the caller: taken with `try_lock` while the
+    /// GIL is held (never blocking with it), else waited for without the GIL
+    /// and tried again.
+    fn lock(&self, py: Python<'_>) -> Result<MutexGuard<'_, Ranker>, Failure> {
+        loop {
+            match self.inner.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(TryLockError::WouldBlock) => py.detach(|| drop(self.inner.lock())),
+                Err(TryLockError::Poisoned(_)) => {
+                    return Err(Failure::Named(
+                        "CardrankError",
+                        "this ranker cannot be used any more: an earlier call on it failed inside Rust (a panic); its counts may be incomplete".into(),
+                    ))
+                }
+            }
+        }
+    }
 }
 
 /// Builds the core's parameters from Python arguments (checked by the core).
@@ -37,8 +76,11 @@ pub(crate) fn params(
     features: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
     score: &str,
+    drop_missing_target: bool,
 ) -> Result<RankParams, Failure> {
-    let mut p = RankParams::new(target).score(score.parse::<Score>()?);
+    let mut p = RankParams::new(target)
+        .score(score.parse::<Score>()?)
+        .drop_missing_target(drop_missing_target);
     if let Some(n) = threads {
         // Zero goes to the core, which names the allowed range.
         let n = usize::try_from(n).map_err(|_| cardrank::Error::InvalidParameter {
@@ -193,7 +235,7 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 impl PyRanker {
     /// A ranker for `target`; see `cardrank.Ranker` for the parameters.
     #[new]
-    #[pyo3(signature = (target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None))]
+    #[pyo3(signature = (target, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None, drop_missing_target = false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         target: String,
@@ -204,18 +246,25 @@ impl PyRanker {
         score: &str,
         pairs: Option<Vec<String>>,
         triples: Option<Vec<[String; 3]>>,
+        drop_missing_target: bool,
     ) -> Result<Self, Failure> {
-        let p = params(target, threads, missing, features, exclude, score)?;
+        let p = params(
+            target,
+            threads,
+            missing,
+            features,
+            exclude,
+            score,
+            drop_missing_target,
+        )?;
         let p = with_pairs(p, pairs, triples);
-        Ok(PyRanker {
-            inner: Ranker::new(p)?,
-        })
+        Ok(PyRanker::new_locked(Ranker::new(p)?))
     }
 
     /// A ranker continuing from `to_bytes()` output; the target and the
     /// missing tokens come from the bytes (an explicit `missing` must match).
     #[staticmethod]
-    #[pyo3(signature = (data, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None))]
+    #[pyo3(signature = (data, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", pairs = None, triples = None, drop_missing_target = false))]
     #[allow(clippy::too_many_arguments)]
     fn from_bytes(
         py: Python<'_>,
@@ -227,6 +276,7 @@ impl PyRanker {
         score: &str,
         pairs: Option<Vec<String>>,
         triples: Option<Vec<[String; 3]>>,
+        drop_missing_target: bool,
     ) -> Result<Self, Failure> {
         let state = py.detach(|| RankState::from_bytes(data))?;
         // The missing tokens travel in the bytes; an explicit value must match.
@@ -238,26 +288,29 @@ impl PyRanker {
             features,
             exclude,
             score,
+            drop_missing_target,
         )?;
         let p = with_pairs(p, pairs, triples);
-        Ok(PyRanker {
-            inner: Ranker::from_state(p, state)?,
-        })
+        Ok(PyRanker::new_locked(Ranker::from_state(p, state)?))
     }
 
     /// Adds the rows of an Arrow object (anything with `__arrow_c_stream__`
     /// or `__arrow_c_array__`), batch by batch, without copying columns.
-    fn update(&mut self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
-        let reader = data.into_reader()?;
-        feed(py, &mut self.inner, reader)
+    /// Each batch is checked first (see [`crate::input`]).
+    fn update(&self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
+        let reader = checked(data.into_reader()?)?;
+        let mut ranker = self.lock(py)?;
+        feed(py, &mut ranker, reader)
     }
 
     /// Adds the rows of a file read in Rust by `cardrank_io::open`: CSV/TSV
     /// (plain, gzip or zstd), Parquet, Arrow IPC or Vowpal Wabbit, recognised
     /// by content; a glob pattern reads every matching file. Only the target
     /// and the wanted features are read.
-    fn update_path(&mut self, py: Python<'_>, path: PathBuf) -> Result<(), Failure> {
-        let p = self.inner.params();
+    fn update_path(&self, py: Python<'_>, path: PathBuf) -> Result<(), Failure> {
+        let mut ranker = self.lock(py)?;
+        let ranker = &mut *ranker;
+        let p = ranker.params();
         let target = p.target.clone();
         let opts = ReadOptions {
             // The ranker leaves `exclude` out (and checks those columns
@@ -269,74 +322,98 @@ impl PyRanker {
             },
             ..ReadOptions::default()
         };
-        if update_split(py, &mut self.inner, &path, &opts)? {
+        if update_split(py, ranker, &path, &opts)? {
             return Ok(());
         }
         let source = py
             .detach(|| cardrank_io::open(&[path], &opts))
             .map_err(|e| Failure::from_io(e, &target))?;
         let batches = source.map(move |batch| batch.map_err(|e| Failure::from_io(e, &target)));
-        feed(py, &mut self.inner, batches)
+        feed(py, ranker, batches)
     }
 
     /// Adds another ranker's counts: afterwards this ranker holds the counts
-    /// of both inputs, exactly.
-    fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> Result<(), Failure> {
-        let py = slf.py();
-        if slf.is(other) {
-            // Merging with itself doubles every count; copy the state first.
-            let state = slf.borrow().inner.state().clone();
-            let mut me = slf.try_borrow_mut().map_err(PyErr::from)?;
-            let me = &mut me.inner;
-            return Ok(py.detach(|| me.merge_state(&state))?);
+    /// of both inputs, exactly. With itself, every count doubles.
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Self>) -> Result<(), Failure> {
+        let other = other.get();
+        if std::ptr::eq(self, other) {
+            let mut me = self.lock(py)?;
+            let me = &mut *me;
+            return Ok(py.detach(|| {
+                let state = me.state().clone();
+                me.merge_state(&state)
+            })?);
         }
-        let theirs = other.try_borrow().map_err(PyErr::from)?;
-        let mut mine = slf.try_borrow_mut().map_err(PyErr::from)?;
-        let (me, them) = (&mut mine.inner, &theirs.inner);
+        // Both locks, in address order.
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        let (a, b) = if self_first {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let (mut a, mut b) = (a.lock(py)?, b.lock(py)?);
+        let (me, them) = if self_first {
+            (&mut *a, &*b)
+        } else {
+            (&mut *b, &*a)
+        };
         Ok(py.detach(|| me.merge_state(them.state()))?)
     }
 
     /// The accumulated state as bytes (for pickling, or merging elsewhere).
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let state = self.inner.state();
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyBytes>, Failure> {
+        let ranker = self.lock(py)?;
+        let state = ranker.state();
         let bytes = py.detach(|| state.to_bytes());
-        PyBytes::new(py, &bytes)
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Computes every measure of every feature and sorts them.
     fn finish(&self, py: Python<'_>) -> Result<PyRanking, Failure> {
-        let ranker = &self.inner;
+        let ranker = self.lock(py)?;
+        let ranker = &*ranker;
         let ranking = py.detach(|| ranker.finish())?;
-        Ok(PyRanking::new(ranking))
+        Ok(PyRanking::new(
+            ranking,
+            ranker.state().missing_target_rows(),
+        ))
     }
 
     /// Redundancy, joint relevance and synergy of the tuples counted with
     /// `pairs` / `triples`, as JSON.
     fn interactions_json(&self, py: Python<'_>) -> Result<String, Failure> {
-        let ranker = &self.inner;
+        let ranker = self.lock(py)?;
+        let ranker = &*ranker;
         let found = py.detach(|| ranker.interactions())?;
         crate::pairs::json(&found)
     }
 
-    /// Rows added so far.
+    /// Rows added so far (those with a missing target are not counted).
     #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.state().rows()
+    fn rows(&self, py: Python<'_>) -> Result<u64, Failure> {
+        Ok(self.lock(py)?.state().rows())
+    }
+
+    /// Rows left out so far because their target was missing.
+    #[getter]
+    fn missing_target_rows(&self, py: Python<'_>) -> Result<u64, Failure> {
+        Ok(self.lock(py)?.state().missing_target_rows())
     }
 
     /// The target column.
     #[getter]
-    fn target(&self) -> &str {
-        self.inner.state().target()
+    fn target(&self, py: Python<'_>) -> Result<String, Failure> {
+        Ok(self.lock(py)?.state().target().to_string())
     }
 
-    fn __repr__(&self) -> String {
-        let s = self.inner.state();
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> Result<String, Failure> {
+        let ranker = self.lock(py)?;
+        let s = ranker.state();
+        Ok(format!(
             "Ranker(target=`{}`, rows={}, features={})",
             s.target(),
             s.rows(),
             s.features().len()
-        )
+        ))
     }
 }

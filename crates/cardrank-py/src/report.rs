@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::pairs::drain;
 use crate::ranker::params;
 
@@ -33,6 +34,7 @@ struct Args {
     unusual_rows: usize,
     heatmap: usize,
     thresholds: BTreeMap<String, f64>,
+    drop_missing_target: bool,
 }
 
 impl Args {
@@ -54,6 +56,7 @@ impl Args {
             self.features.clone(),
             self.exclude.clone(),
             &self.score,
+            self.drop_missing_target,
         )?;
         let mut quality = QualityParams {
             top_values: self.top_values,
@@ -88,14 +91,19 @@ impl Args {
     }
 }
 
+/// `cardrank.WriteError` (an `OSError`), as the CLI's exit 1.
 fn write_error(e: cardrank_report::WriteError) -> Failure {
-    Failure::Py(pyo3::exceptions::PyOSError::new_err(e.to_string()))
+    write_error_text(e.to_string())
+}
+
+fn write_error_text(e: String) -> Failure {
+    Failure::Named("WriteError", format!("cannot write the report: {e}"))
 }
 
 /// The data-quality report of Arrow data, written into `out`; returns
 /// quality.json.
 #[pyfunction]
-#[pyo3(signature = (data, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None))]
+#[pyo3(signature = (data, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None, drop_missing_target = false, source = "in-memory table"))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn report(
     py: Python<'_>,
@@ -111,9 +119,11 @@ pub(crate) fn report(
     unusual_rows: usize,
     heatmap: usize,
     thresholds: Option<BTreeMap<String, f64>>,
+    drop_missing_target: bool,
+    source: &str,
 ) -> Result<String, Failure> {
     let reader = data.into_reader()?;
-    let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let args = Args {
         target,
@@ -127,19 +137,24 @@ pub(crate) fn report(
         unusual_rows,
         heatmap,
         thresholds: thresholds.unwrap_or_default(),
+        drop_missing_target,
     };
     let start = Instant::now();
     let report = args.build(py, |_, _, sink| {
         drain(batches.iter().cloned().map(Ok), sink)
     })?;
-    let input = serde_json::json!({ "format": "arrow", "rows": rows });
-    args.write(py, &report, &input, "<arrow>", start)
+    let input = serde_json::json!({
+        "format": "arrow",
+        "rows": rows,
+        "dropped_missing_target": report.state.missing_target_rows(),
+    });
+    args.write(py, &report, &input, source, start)
 }
 
 /// The data-quality report of a file (or glob), written into `out`;
 /// returns quality.json.
 #[pyfunction]
-#[pyo3(signature = (path, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None))]
+#[pyo3(signature = (path, target, out, *, threads = None, missing = None, features = None, exclude = None, score = "adjusted", top_values = 10, unusual_rows = 20, heatmap = 15, thresholds = None, drop_missing_target = false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn report_path(
     py: Python<'_>,
@@ -155,7 +170,12 @@ pub(crate) fn report_path(
     unusual_rows: usize,
     heatmap: usize,
     thresholds: Option<BTreeMap<String, f64>>,
+    drop_missing_target: bool,
 ) -> Result<String, Failure> {
+    if let Some(names) = &exclude {
+        // The reader would leave the target out: say what is wrong instead.
+        cardrank::check_exclude(&target, names)?;
+    }
     let source = path.display().to_string();
     let mut first: Option<Progress> = None;
     let args = Args {
@@ -171,6 +191,7 @@ pub(crate) fn report_path(
         unusual_rows,
         heatmap,
         thresholds: thresholds.unwrap_or_default(),
+        drop_missing_target,
     };
     let start = Instant::now();
     let report = args.build(py, |which, columns, sink| {
@@ -191,6 +212,11 @@ pub(crate) fn report_path(
         drain(batches, sink)
     })?;
     let input: InputReport = first.as_ref().map(Progress::report).unwrap_or_default();
+    let mut input = serde_json::to_value(&input).map_err(|e| write_error_text(e.to_string()))?;
+    if let Some(o) = input.as_object_mut() {
+        let dropped = report.state.missing_target_rows();
+        o.insert("dropped_missing_target".into(), dropped.into());
+    }
     args.write(py, &report, &input, &source, start)
 }
 
