@@ -103,9 +103,10 @@ fn dropped_missing_targets_are_counted_in_the_output() {
 
 #[test]
 fn excluding_the_target_is_an_error() {
-    let p = write("exclude.csv", b"site,y\na,1\nb,0\n");
+    // Before, `--exclude y` was accepted silently (exit 0).
+    let p = write("exclude.csv", b"site,u,y\na,p,1\nb,q,0\n");
     for command in ["rank", "report"] {
-        let mut args = vec![command, "--target", "y", "--exclude", "site,y"];
+        let mut args = vec![command, "--target", "y", "--exclude", "y"];
         if command == "report" {
             args.extend(["--out", "unused-report-dir"]);
         }
