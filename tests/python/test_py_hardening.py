@@ -129,25 +129,21 @@ def _bad_strings(offsets: list[int], data: bytes) -> pa.Array:
 _SUBPROCESS = """
 import sys
 import numpy as np, pyarrow as pa, cardrank
-def bad(offsets, data):
-    return pa.Array.from_buffers(pa.string(), len(offsets) - 1,
-        [None, pa.py_buffer(np.array(offsets, dtype=np.int32).tobytes()), pa.py_buffer(data)])
-case = sys.argv[1]
-if case == "past":
-    col = bad([0, 1, 2, 1 << 30], b"abc")
-elif case == "negative":
-    col = bad([0, -(1 << 30), 2, 3], b"abc")
-elif case == "decreasing":
-    col = bad([0, 3, 1, 3], b"abc")
-y = pa.array([1, 0, 1])
+offsets = {"past": [0, 1, 2, 1 << 30], "negative": [0, -(1 << 30), 2, 3],
+           "decreasing": [0, 3, 1, 3]}[sys.argv[1]]
+# A valid table over a numpy offsets buffer, then the offsets changed in
+# place (pyarrow >= 26 checks the buffers when it builds arrays and tables).
+raw = np.array([0, 1, 2, 3], dtype=np.int32)
+col = pa.Array.from_buffers(pa.string(), 3, [None, pa.py_buffer(raw), pa.py_buffer(b"abc")])
+t = pa.table({"x": col, "y": pa.array([1, 0, 1])})
+raw[:] = offsets
 for kind in ("table", "batch", "reader"):
-    t = pa.table({"x": col, "y": y})
     data = {"table": t, "batch": t.to_batches()[0],
             "reader": pa.RecordBatchReader.from_batches(t.schema, t.to_batches())}[kind]
     try:
         cardrank.rank(data, "y")
     except cardrank.InputError as e:
-        print(kind, type(e).__name__, e)
+        print(kind, type(e).__name__, str(e).splitlines()[0])
     else:
         print(kind, "ranked")
 """
@@ -164,7 +160,7 @@ def test_bad_string_offsets_raise_and_never_crash(case: str) -> None:
     assert len(lines) == 3, run.stdout
     for line in lines:
         kind, cls = line.split()[:2]
-        if kind == "reader" and case == "past":
+        if kind == "reader":
             # pyarrow checks each batch as it is read; its error reaches
             # cardrank through the C stream, as an InputError.
             assert cls in ("InvalidArrayError", "InputError"), line
