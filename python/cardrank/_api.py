@@ -307,9 +307,11 @@ def _reject_series(data: Any) -> None:
         (pa, "ChunkedArray", "pyarrow.table({...}) with the features and the target"),
     ]
     for module, name, fix in kinds:
-        cls = getattr(module, name, None) if module is not None else None
+        if module is None:
+            continue
+        cls = getattr(module, name, None)
         dtype = getattr(data, "type", None)
-        struct = module is pa and isinstance(dtype, pa.DataType) and pa.types.is_struct(dtype)
+        struct = module is pa and isinstance(dtype, module.DataType) and module.types.is_struct(dtype)
         if cls is not None and isinstance(data, cls) and not struct:
             raise ArgumentTypeError(
                 f"cannot rank a single column ({module.__name__}.{name}): pass a DataFrame or "
