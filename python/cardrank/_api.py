@@ -15,7 +15,7 @@ from typing import Any, Literal, Self, TypeAlias
 
 from . import _core
 from ._deps import require
-from .exceptions import InvalidParameterError
+from .exceptions import ArgumentTypeError, DuplicateColumnError, InvalidParameterError
 
 __all__ = ["Output", "Ranker", "Score", "rank"]
 
@@ -63,6 +63,18 @@ def _resolve_threads(threads: int | None) -> int | None:
     if env:
         return None  # the core reads (and checks) CARDRANK_THREADS itself
     return _cpu_count()
+
+
+def _check_target(target: Any) -> str:
+    """`target` if it is a column name, else an error saying what to pass."""
+    if isinstance(target, str):
+        return target
+    hint = ""
+    if isinstance(target, int) and not isinstance(target, bool):
+        hint = f" (to use the column at position {target}, pass its name: df.columns[{target}])"
+    raise ArgumentTypeError(
+        f"`target` must be a column name (str), not {type(target).__name__} {target!r}{hint}"
+    )
 
 
 def _names(value: Iterable[str] | None, name: str) -> list[str] | None:
@@ -200,6 +212,7 @@ def _pandas_to_arrow(df: Any) -> Any:
     """
     import pyarrow as pa
 
+    _check_unique([str(c) for c in df.columns])
     try:
         return pa.Table.from_pandas(df, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -215,6 +228,55 @@ def _pandas_to_arrow(df: Any) -> Any:
             values = [None if null else str(v) for v, null in zip(col, isnull, strict=True)]
             columns[str(name)] = pa.array(values, type=pa.string())
     return pa.table(columns)
+
+
+def _check_unique(names: list[str]) -> None:
+    """Raises :class:`DuplicateColumnError` for a column name given twice."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DuplicateColumnError(
+                f"column `{name}` appears twice in the input's columns; rename one "
+                "(a ranking needs unique names)"
+            )
+        seen.add(name)
+
+
+def _polars_nulls_as_strings(df: Any) -> Any:
+    """A polars DataFrame with its columns of dtype ``Null`` cast to strings
+    (all null, so all missing): polars exports a ``Null`` column with a
+    buffer the Arrow C interface does not allow."""
+    import polars as pl
+
+    nulls = [name for name, dtype in df.schema.items() if dtype == pl.Null]
+    if not nulls:
+        return df
+    return df.with_columns([pl.col(name).cast(pl.String) for name in nulls])
+
+
+def _validated(data: Any) -> Any:
+    """A pyarrow Table, RecordBatch or Array checked by pyarrow before it
+    crosses (structure and buffer sizes, O(columns)): the C data interface
+    carries no buffer sizes, so a string column whose offsets point past its
+    data cannot be seen on the Rust side. Raises :class:`InvalidArrayError`."""
+    pa = sys.modules.get("pyarrow")
+    if pa is None:
+        return data
+    if isinstance(data, pa.RecordBatchReader):
+        # Each batch as it is read (a generator's exception reaches the
+        # caller through the stream).
+        return pa.RecordBatchReader.from_batches(
+            data.schema, (_validated(batch) for batch in data)
+        )
+    if not isinstance(data, (pa.Table, pa.RecordBatch, pa.Array, pa.ChunkedArray)):
+        return data
+    try:
+        data.validate()
+    except pa.ArrowInvalid as e:
+        from .exceptions import InvalidArrayError
+
+        raise InvalidArrayError(f"the input is not a valid Arrow table: {e}") from None
+    return data
 
 
 def _misaligned(pa: Any, array: Any) -> bool:
@@ -269,15 +331,50 @@ def _arrow_input(data: Any) -> Any:
         return _realigned(_pandas_to_arrow(data))
     pl = sys.modules.get("polars")
     if pl is not None and isinstance(data, pl.LazyFrame):
-        return data.collect()
+        data = data.collect()
+    if pl is not None and isinstance(data, pl.DataFrame):
+        return _polars_nulls_as_strings(data)
+    _reject_series(data)
     if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
-        return _realigned(data)
-    raise TypeError(
+        return _realigned(_validated(data))
+    raise ArgumentTypeError(
         "cannot read data of type "
         f"{type(data).__module__}.{type(data).__qualname__}: expected a pandas or polars "
         "DataFrame, a pyarrow Table, RecordBatch or RecordBatchReader, an object with "
         "__arrow_c_stream__, or a file path (CSV/TSV, Parquet, Arrow IPC or Vowpal Wabbit)"
     )
+
+
+def _reject_series(data: Any) -> None:
+    """A single column (pandas or polars Series, pyarrow Array) cannot be
+    ranked: the features and the target are columns of one table."""
+    pd, pl, pa = (sys.modules.get(m) for m in ("pandas", "polars", "pyarrow"))
+    kinds = [
+        (pd, "Series", "series.to_frame() or the DataFrame it came from"),
+        (pl, "Series", "series.to_frame() or the DataFrame it came from"),
+        (pa, "Array", "pyarrow.table({...}) with the features and the target"),
+        (pa, "ChunkedArray", "pyarrow.table({...}) with the features and the target"),
+    ]
+    for module, name, fix in kinds:
+        if module is None:
+            continue
+        cls = getattr(module, name, None)
+        dtype = getattr(data, "type", None)
+        struct = module is pa and isinstance(dtype, module.DataType) and module.types.is_struct(dtype)
+        if cls is not None and isinstance(data, cls) and not struct:
+            raise ArgumentTypeError(
+                f"cannot rank a single column ({module.__name__}.{name}): pass a DataFrame or "
+                f"table holding the features and the target column, e.g. {fix}"
+            )
+
+
+def _source_name(data: Any) -> str:
+    """How the report names in-memory data: its kind and shape."""
+    kind = f"{type(data).__module__.split('.')[0]} {type(data).__qualname__}"
+    shape = getattr(data, "shape", None)
+    if isinstance(shape, tuple) and len(shape) == 2:
+        return f"in-memory {kind} ({shape[0]:,} rows x {shape[1]:,} columns)"
+    return f"in-memory {kind}"
 
 
 # --- outputs ----------------------------------------------------------------
@@ -290,6 +387,7 @@ def _metadata(ranking: _core.Ranking) -> dict[str, Any]:
         "classes": ranking.classes,
         "target_entropy": ranking.target_entropy,
         "score": ranking.score_name,
+        "dropped_missing_target": ranking.dropped_missing_target,
     }
 
 
@@ -344,10 +442,23 @@ class Ranker:
             of ``"COLUMN:SEPARATOR"``), ``sample_rate`` and ``seed``,
             ``skip_bad_rows``, ``vw_namespaces`` (``"a=user,b=site"``) and
             ``batch_size``. See ``docs/inputs.md``.
+        drop_missing_target: Rows whose target is missing (null, NaN or a
+            ``missing`` token) are never counted: a missing target is not a
+            class. By default :meth:`finish` then raises
+            :class:`MissingTargetValueError` naming how many; with ``True``
+            they are dropped, and the count is in the ranking's metadata
+            (``dropped_missing_target``) and :attr:`missing_target_rows`.
 
     Raises:
-        InvalidParameterError: for a bad ``threads`` or ``score``, or a read
-            option given for data in memory.
+        InvalidParameterError: for a bad ``threads`` or ``score``, an
+            ``exclude`` that names the target, or a read option given for
+            data in memory.
+        ArgumentTypeError: if ``target`` is not a str.
+
+    Threads: a ranker can be shared between threads. Its calls run one at
+    a time (each waits for the one before, without holding the GIL), so
+    four threads calling :meth:`update` on one ranker count every row once;
+    ``r.merge(r)`` doubles every count.
 
     Example:
         >>> import pyarrow as pa, cardrank
@@ -373,10 +484,13 @@ class Ranker:
         score: Score = "adjusted",
         pairs: Iterable[str] | None = None,
         triples: Iterable[Iterable[str]] | None = None,
+        drop_missing_target: bool = False,
         max_distinct: int | None = None,
         **read_options: Any,
     ) -> None:
+        target = _check_target(target)
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        self._params["drop_missing_target"] = bool(drop_missing_target)
         if max_distinct is not None:
             self._params["max_distinct"] = max_distinct
         self._params |= _read_options(read_options)
@@ -395,6 +509,7 @@ class Ranker:
         score: Score = "adjusted",
         pairs: Iterable[str] | None = None,
         triples: Iterable[Iterable[str]] | None = None,
+        drop_missing_target: bool = False,
     ) -> Self:
         """A ranker continuing from the bytes of :meth:`to_bytes`.
 
@@ -410,6 +525,7 @@ class Ranker:
         """
         self = cls.__new__(cls)
         self._params = _ranker_params(threads, missing, features, exclude, score, pairs, triples)
+        self._params["drop_missing_target"] = bool(drop_missing_target)
         if max_distinct is not None:
             self._params["max_distinct"] = max_distinct
         self._params |= _read_options(read_options)
@@ -433,6 +549,10 @@ class Ranker:
             MissingTargetError: if the target column is absent.
             UnsupportedTypeError: for a column that cannot be read as
                 categories.
+            DuplicateColumnError: if two columns have the same name.
+            InvalidArrayError: if an Arrow array is malformed.
+            ArgumentTypeError: for a single column (a Series) or an object
+                that is not a table.
             InputError: if a file cannot be read (see its subclasses).
         """
         if isinstance(data, (str, os.PathLike)):
@@ -445,6 +565,9 @@ class Ranker:
     def merge(self, other: Ranker) -> None:
         """Adds the counts of ``other`` (a ranker of the same target and
         features that saw other rows); ``other`` is left unchanged.
+
+        Merging a ranker with itself doubles every count; a merge waits
+        for calls running on either ranker in other threads.
 
         Raises:
             StateMismatchError: if the two rankers cannot be combined.
@@ -466,6 +589,8 @@ class Ranker:
         Raises:
             NoRowsError: if no rows were added.
             ConstantTargetError: if the target has a single value.
+            MissingTargetValueError: if rows had a missing target and
+                ``drop_missing_target`` is not set.
         """
         _check_output(output)
         return _convert(self._inner.finish(), self._kind if output is None else output)
@@ -489,6 +614,11 @@ class Ranker:
     def rows(self) -> int:
         """Rows added so far."""
         return self._inner.rows
+
+    @property
+    def missing_target_rows(self) -> int:
+        """Rows left out so far because their target was missing."""
+        return self._inner.missing_target_rows
 
     @property
     def target(self) -> str:
@@ -518,6 +648,7 @@ def rank(
     exclude: Iterable[str] | None = None,
     score: Score = "adjusted",
     output: Output | None = None,
+    drop_missing_target: bool = False,
     max_distinct: int | None = None,
     **read_options: Any,
 ) -> Any:
@@ -548,6 +679,10 @@ def rank(
             or ``"dict"`` (a list of dicts). By default the kind of ``data``:
             pandas in, pandas out; polars in, polars out; Arrow or a file
             path in, a pyarrow Table out.
+        drop_missing_target: Leave out the rows whose target is missing
+            (null, NaN or a ``missing`` token) and report how many (the
+            metadata's ``dropped_missing_target``). Default: such rows are
+            an error (:class:`MissingTargetValueError`), as in scikit-learn.
         max_distinct: Keep at most this many distinct values per feature;
             the rarest fold into one ``<other>`` level.
         **read_options: For a file path, how to read it (the CLI's input
@@ -565,7 +700,11 @@ def rank(
     Raises:
         MissingTargetError: if ``target`` is not a column (also a KeyError).
         ConstantTargetError: if the target has a single value.
+        MissingTargetValueError: if rows have a missing target (see
+            ``drop_missing_target``).
         InvalidParameterError: for a bad parameter (also a ValueError).
+        ArgumentTypeError: if ``target`` is not a str, or ``data`` is a
+            single column (a Series) or not a table (also a TypeError).
         InputError: if a file cannot be read (also a ValueError).
 
     Example:
@@ -578,7 +717,8 @@ def rank(
     output = _output_for(data, output)
     ranker = Ranker(
         target, threads=threads, missing=missing, features=features, exclude=exclude,
-        score=score, max_distinct=max_distinct, **read_options,
+        score=score, drop_missing_target=drop_missing_target, max_distinct=max_distinct,
+        **read_options,
     )
     ranker.update(data)
     return ranker.finish(output=output)

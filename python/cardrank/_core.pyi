@@ -41,7 +41,14 @@ class _ArrowArray(Protocol):
 @final
 class Ranker:
     """Accumulates the joint counts of every feature with the target, batch
-    by batch; mergeable and serialisable."""
+    by batch; mergeable and serialisable.
+
+    Safe to share between threads: calls on one ranker run one at a time
+    (each takes the ranker's lock, waiting for it without the GIL), so
+    concurrent ``update`` calls count every row once. ``r.merge(r)``
+    doubles every count. A ranker on which a call panicked inside Rust
+    raises ``CardrankError`` on every later call.
+    """
 
     def __new__(cls, target: str, **options: Any) -> Ranker:
         """A ranker for `target`. `options`: threads, missing, features,
@@ -59,20 +66,25 @@ class Ranker:
 
     def update(self, data: _ArrowStream | _ArrowArray) -> None:
         """Adds the rows of an Arrow object, batch by batch, without copying
-        columns."""
+        columns. Each batch is checked first (offsets, dictionary keys,
+        layout): a malformed one raises ``InvalidArrayError``; duplicate
+        column names raise ``DuplicateColumnError``. Rows with a missing
+        target are left out and counted."""
 
     def update_path(self, path: str | os.PathLike[str]) -> None:
         """Adds the rows of a file (CSV/TSV, Parquet, Arrow IPC or Vowpal
         Wabbit) or of every file a glob pattern matches."""
 
     def merge(self, other: Ranker) -> None:
-        """Adds another ranker's counts."""
+        """Adds another ranker's counts (with itself: doubles them)."""
 
     def to_bytes(self) -> bytes:
         """The accumulated state as bytes."""
 
     def finish(self) -> Ranking:
-        """Computes every measure of every feature and sorts them."""
+        """Computes every measure of every feature and sorts them; raises
+        ``MissingTargetValueError`` if rows had a missing target and
+        ``drop_missing_target`` is not set."""
 
     def interactions_json(self) -> str:
         """Redundancy, joint relevance and synergy of the counted tuples, as
@@ -80,7 +92,11 @@ class Ranker:
 
     @property
     def rows(self) -> int:
-        """Rows added so far."""
+        """Rows added so far (those with a missing target are not counted)."""
+
+    @property
+    def missing_target_rows(self) -> int:
+        """Rows left out so far because their target was missing."""
 
     @property
     def target(self) -> str:
@@ -109,6 +125,10 @@ class Ranking:
     @property
     def score_name(self) -> str:
         """The score the features are sorted by."""
+
+    @property
+    def dropped_missing_target(self) -> int:
+        """Rows left out because their target was missing."""
 
     def to_pylist(self) -> list[dict[str, Any]]:
         """One dict per feature, best first, with the keys of `COLUMNS`."""
@@ -195,7 +215,7 @@ def report(
     data: _ArrowStream | _ArrowArray, target: str, out: str | os.PathLike[str], **options: Any
 ) -> str:
     """Writes the data-quality report of Arrow data into `out`; returns
-    quality.json."""
+    quality.json. `source` names the data in the report."""
 
 def report_path(
     path: str | os.PathLike[str], target: str, out: str | os.PathLike[str], **options: Any

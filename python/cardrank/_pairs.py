@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from ._api import (
     Output,
     Score,
     _arrow_input,
+    _check_target,
     _names,
     _no_read_options,
     _output_for,
@@ -99,6 +101,7 @@ def _run(
     triple_pairs: int | None,
     read_options: dict[str, Any] | None = None,
 ) -> _core.PairResult:
+    target = _check_target(target)
     read = _read_options(read_options or {})
     kwargs: dict[str, Any] = read | {
         "threads": _resolve_threads(threads),
@@ -381,6 +384,14 @@ def select(
         score=score, max_features=max_features, max_pairs=max_pairs, triple_pairs=None,
         read_options=read_options,
     )
+    n_features = len(result.ranking)
+    if k > n_features:
+        warnings.warn(
+            f"k={k} is greater than the number of features ({n_features}): "
+            "at most all of them are selected",
+            UserWarning,
+            stacklevel=2,
+        )
     chosen = json.loads(
         result.select(k, alpha=float(alpha), beta=float(beta), aggregate=aggregate,
                       pair_steps=bool(pair_steps))

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _core
-from ._api import Score, _arrow_input, _names, _no_read_options, _read_options, _resolve_threads
+from ._api import (
+    Score,
+    _arrow_input,
+    _check_target,
+    _names,
+    _no_read_options,
+    _read_options,
+    _resolve_threads,
+    _source_name,
+)
 from .exceptions import InvalidParameterError
 
 __all__ = ["report"]
@@ -38,6 +47,7 @@ def report(
     heatmap: int = 15,
     thresholds: Mapping[str, float] | None = None,
     threads: int | None = None,
+    drop_missing_target: bool = False,
     **read_options: Any,
 ) -> dict[str, Any]:
     """Checks every column before ranking: writes a data-quality report into
@@ -77,6 +87,9 @@ def report(
             ``drift_psi``, ``drift_z``, ``rare_count``, ``rare_share``.
         threads: Worker threads (``None``: ``CARDRANK_THREADS``, else all
             cores).
+        drop_missing_target: Leave out the rows whose target is missing
+            and report how many (``input.dropped_missing_target``); by
+            default they are an error, as for :func:`cardrank.rank`.
         **read_options: For a file path, how to read it: the read options
             of :func:`cardrank.rank` (``delimiter``, ``format``, ...), and
             ``max_distinct``.
@@ -89,8 +102,11 @@ def report(
 
     Raises:
         MissingTargetError: if ``target`` is not a column.
+        MissingTargetValueError: if rows have a missing target (see
+            ``drop_missing_target``).
         InvalidParameterError: for a bad option or threshold name.
-        OSError: if ``out`` cannot be written.
+        WriteError: if ``out`` cannot be written (e.g. it is a file); also
+            an :class:`OSError`.
 
     Example:
         >>> import cardrank, pandas as pd, tempfile
@@ -100,6 +116,7 @@ def report(
         >>> [f["flag"] for c in q["columns"] if c["name"] == "const" for f in c["flags"]]
         ['constant']
     """
+    target = _check_target(target)
     if thresholds is not None and not isinstance(thresholds, Mapping):
         raise TypeError("`thresholds` must be a mapping of flag name to number")
     kwargs: dict[str, Any] = {
@@ -112,6 +129,7 @@ def report(
         "unusual_rows": _count(unusual_rows, "unusual_rows"),
         "heatmap": _count(heatmap, "heatmap"),
         "thresholds": {str(k): float(v) for k, v in (thresholds or {}).items()},
+        "drop_missing_target": bool(drop_missing_target),
     }
     max_distinct = read_options.pop("max_distinct", None)
     if max_distinct is not None:
@@ -125,6 +143,7 @@ def report(
         pa = sys.modules.get("pyarrow")
         if pa is not None and isinstance(data, pa.RecordBatchReader):
             data = data.read_all()  # the second pass reads it again
-        text = _core.report(_arrow_input(data), target, folder, **kwargs)
+        source = _source_name(data)
+        text = _core.report(_arrow_input(data), target, folder, source=source, **kwargs)
     result: dict[str, Any] = json.loads(text)
     return result

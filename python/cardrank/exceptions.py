@@ -9,7 +9,8 @@ clauses keep working:
 - a missing column is a :class:`KeyError` (:class:`UnknownColumnError`; a
   missing target is its subclass :class:`MissingTargetError`);
 - bad parameters and data that cannot be ranked are :class:`ValueError`;
-- a column of an unsupported Arrow type is a :class:`TypeError`;
+- a column of an unsupported Arrow type, and an argument of the wrong type
+  (:class:`ArgumentTypeError`), are :class:`TypeError`;
 - input errors (unreadable, malformed or corrupt files) derive from
   :class:`InputError`, itself a :class:`ValueError`; those that come from the
   operating system (a file that cannot be opened or read) are also
@@ -17,18 +18,21 @@ clauses keep working:
 
 A panic inside Rust is not one of these: pyo3 turns it into
 ``pyo3_runtime.PanicException`` (a ``BaseException``), and the interpreter
-keeps running.
+keeps running. A :class:`cardrank.Ranker` on which such a call failed then
+raises :class:`CardrankError` on every later call.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentTypeError",
     "CardrankError",
     "ConstantTargetError",
     "DecompressError",
     "DuplicateColumnError",
     "EmptyInputError",
     "InputError",
+    "InvalidArrayError",
     "InvalidOptionError",
     "InvalidParameterError",
     "InvalidStateError",
@@ -37,6 +41,7 @@ __all__ = [
     "LengthMismatchError",
     "MissingDependencyError",
     "MissingTargetError",
+    "MissingTargetValueError",
     "NoFeaturesError",
     "NoMatchError",
     "NoRowsError",
@@ -86,6 +91,14 @@ class MissingTargetError(UnknownColumnError):
     """The target column is not among the input's columns."""
 
     kind = "missing_target"
+
+
+class ArgumentTypeError(CardrankError, TypeError):
+    """An argument of the wrong type, e.g. a target given as a number
+    instead of a column name, or a pandas Series instead of a DataFrame;
+    the message says what to pass."""
+
+    kind = "argument_type"
 
 
 class SchemaChangedError(CardrankError, ValueError):
@@ -252,6 +265,25 @@ class UnsupportedInputError(InputError):
     kind = "unsupported"
 
 
+class MissingTargetValueError(InputError):
+    """Some rows have no target value (null, NaN or a missing token).
+
+    A missing target is not a class: the message says how many rows; pass
+    ``drop_missing_target=True`` to leave them out (the count is then in the
+    result's metadata, ``dropped_missing_target``).
+    """
+
+    kind = "missing_target_values"
+
+
+class InvalidArrayError(InputError):
+    """An Arrow array handed over from Python is malformed (offsets outside
+    its data, a dictionary key past the dictionary, wrong buffer sizes):
+    checked before anything is read from it."""
+
+    kind = "invalid_array"
+
+
 class InvalidOptionError(CardrankError, ValueError):
     """A reader option is outside its allowed range."""
 
@@ -273,6 +305,7 @@ def _table(*classes: type[CardrankError]) -> dict[str, type[CardrankError]]:
 _CORE_ERRORS = _table(
     MissingTargetError,
     UnknownColumnError,
+    MissingTargetValueError,
     SchemaChangedError,
     ConstantTargetError,
     NoRowsError,

@@ -22,6 +22,7 @@ import json
 import math
 import numbers
 import sys
+import warnings
 from typing import Any
 
 from ._deps import require
@@ -234,6 +235,14 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             return n_features
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer or 'all', got {k!r}")
+        if int(k) > n_features:
+            # As scikit-learn's SelectKBest does.
+            warnings.warn(
+                f"k={k} is greater than n_features={n_features}. All the features will be "
+                "returned.",
+                UserWarning,
+                stacklevel=3,
+            )
         return min(int(k), n_features)
 
     def fit(self, X: Any, y: Any) -> CardinalitySelector:

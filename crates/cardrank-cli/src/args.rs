@@ -60,6 +60,10 @@ pub struct RankOptions {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Drop the rows whose target is missing (empty, a --missing token, null
+    /// or NaN) and report how many; without it they are an error.
+    #[arg(long)]
+    pub drop_missing_target: bool,
 }
 
 /// How to read the input (every option also exists in Python, same name).
@@ -181,6 +185,7 @@ impl RankArgs {
             exclude: self.exclude.clone(),
             score: self.opts.score.parse()?,
             threads: self.opts.threads,
+            drop_missing_target: self.opts.drop_missing_target,
             read: self
                 .input
                 .read_args(self.delimiter.as_deref(), self.batch_size)?,
@@ -307,6 +312,10 @@ pub struct ReportArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Drop the rows whose target is missing (empty, a --missing token, null
+    /// or NaN) and report how many; without it they are an error.
+    #[arg(long)]
+    pub drop_missing_target: bool,
 }
 
 impl ReportArgs {
@@ -320,6 +329,7 @@ impl ReportArgs {
             exclude: self.exclude.clone(),
             score: self.score.parse()?,
             threads: self.threads,
+            drop_missing_target: self.drop_missing_target,
             read: self
                 .input
                 .read_args(self.delimiter.as_deref(), self.batch_size)?,

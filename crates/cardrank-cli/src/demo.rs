@@ -44,7 +44,9 @@ pub fn run_demo(a: &DemoArgs) -> Result<(), CliError> {
     let params = gen_params(rows, columns, seed);
     let generator = Generator::new(&params)?;
     let truth = generator.truth();
-    let mut rank = RankParams::new(&truth.target).score(opts.score.parse()?);
+    let mut rank = RankParams::new(&truth.target)
+        .score(opts.score.parse()?)
+        .drop_missing_target(opts.drop_missing_target);
     if let Some(t) = opts.threads {
         rank = rank.threads(t);
     }

@@ -13,6 +13,9 @@ pub struct InputJson {
     max_distinct: Option<usize>,
     /// Features whose rarest values were folded into `<other>`.
     folded: Vec<FoldInfo>,
+    /// Rows left out because their target was missing
+    /// (`--drop-missing-target`).
+    dropped_missing_target: u64,
 }
 
 impl InputJson {
@@ -22,7 +25,14 @@ impl InputJson {
             report,
             max_distinct,
             folded,
+            dropped_missing_target: 0,
         }
+    }
+
+    /// Records the rows dropped for a missing target.
+    pub fn with_missing_target_rows(mut self, rows: u64) -> Self {
+        self.dropped_missing_target = rows;
+        self
     }
 
     /// Lines for the table output, about anything done beyond plain reading
@@ -36,6 +46,12 @@ impl InputJson {
                 r.files.len(),
                 r.format,
                 r.rows_read
+            ));
+        }
+        if self.dropped_missing_target > 0 {
+            out.push(format!(
+                "dropped {} rows with a missing target (--drop-missing-target)",
+                self.dropped_missing_target
             ));
         }
         if r.rows_skipped > 0 {

@@ -120,17 +120,27 @@ pub fn tsv(ranking: &Ranking) -> String {
     cardrank_report::ranking_tsv(ranking)
 }
 
+/// `v` with `digits` decimals, never as a negative zero (`-0.000000` for
+/// -0.0 or -1e-9): a value that rounds to zero is shown as zero.
+pub fn fixed(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
 fn row(f: &FeatureScore, width: usize) -> String {
     format!(
-        "{:>4}  {:<width$}  {:>11}  {:>7.1}%  {:>9.5}  {:>9.5}  {:>10.6}  {:>8.5}  {:>8}",
+        "{:>4}  {:<width$}  {:>11}  {:>7.1}%  {:>9}  {:>9}  {:>10}  {:>8}  {:>8}",
         f.rank,
         f.feature,
         f.cardinality,
         100.0 * f.missing_share,
-        f.mi,
-        f.expected_mi,
-        f.adjusted,
-        f.ami,
+        fixed(f.mi, 5),
+        fixed(f.expected_mi, 5),
+        fixed(f.adjusted, 6),
+        fixed(f.ami, 5),
         f.z.map(|z| format!("{z:.1}")).unwrap_or_else(|| "-".into()),
     )
 }
@@ -170,4 +180,20 @@ pub fn table(ranking: &Ranking, meta: &Meta, notes: Notes<'_>) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed;
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(fixed(-0.0, 6), "0.000000");
+        assert_eq!(fixed(-4e-9, 6), "0.000000");
+        assert_eq!(fixed(-4e-9, 0), "0");
+        assert_eq!(fixed(-1e-5, 6), "-0.000010");
+        assert_eq!(fixed(0.25, 2), "0.25");
+        assert_eq!(fixed(-1.5, 1), "-1.5");
+        assert_eq!(fixed(f64::NEG_INFINITY, 3), "-inf");
+    }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::args::{PairArgs, RankOptions};
 use crate::error::CliError;
 use crate::input::InputJson;
-use crate::output::{self, print};
+use crate::output::{self, fixed, print};
 use crate::pairs::{Budget, PairRun};
 
 /// Rows shown per list in the table output when `--top` is not given.
@@ -179,14 +179,14 @@ fn redundancy_table(list: &[Redundancy], shown: usize) -> String {
     );
     for (i, r) in list.iter().take(shown).enumerate() {
         s.push_str(&format!(
-            "{:>4}  {:<w$}  {:<w$}  {:>9.5}  {:>9.5}  {:>9.5}  {:>7.4}\n",
+            "{:>4}  {:<w$}  {:<w$}  {:>9}  {:>9}  {:>9}  {:>7}\n",
             i + 1,
             r.features[0],
             r.features[1],
-            r.mi,
-            r.expected_mi,
-            r.score,
-            r.ami
+            fixed(r.mi, 5),
+            fixed(r.expected_mi, 5),
+            fixed(r.score, 5),
+            fixed(r.ami, 4)
         ));
     }
     s
@@ -212,16 +212,16 @@ fn tuples_table(title: &str, list: &[TupleInteraction], shown: usize) -> String 
     );
     for (i, t) in list.iter().take(shown).enumerate() {
         s.push_str(&format!(
-            "{:>4}  {}  {:>10.6}  {:>10.6}  {:>10.6}  {:>8}  {:>8}\n",
+            "{:>4}  {}  {:>10}  {:>10}  {:>10}  {:>8}  {:>8}\n",
             i + 1,
             t.features
                 .iter()
                 .map(|f| format!("{f:<w$}"))
                 .collect::<Vec<_>>()
                 .join("  "),
-            t.joint_adjusted,
-            t.synergy,
-            t.adjusted_synergy,
+            fixed(t.joint_adjusted, 6),
+            fixed(t.synergy, 6),
+            fixed(t.adjusted_synergy, 6),
             t.joint_z.map_or("-".into(), |z| format!("{z:.1}")),
             t.log10_q.map_or("-".into(), |q| format!("{q:.1}")),
         ));

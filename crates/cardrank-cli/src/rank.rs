@@ -27,7 +27,8 @@ pub fn run(a: &RankArgs) -> Result<(), CliError> {
         ranked.read.progress.report(),
         spec.read.max_distinct,
         cardrank::fold_report(ranked.ranker.state()),
-    );
+    )
+    .with_missing_target_rows(ranked.ranker.state().missing_target_rows());
     let meta = Meta {
         source: spec.source_name(),
         seconds: start.elapsed().as_secs_f64(),

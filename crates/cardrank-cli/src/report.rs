@@ -76,7 +76,8 @@ pub fn run(a: &ReportArgs) -> Result<(), CliError> {
         progress.map(|p| p.report()).unwrap_or_default(),
         a.input.max_distinct,
         cardrank::fold_report(&report.state),
-    );
+    )
+    .with_missing_target_rows(report.state.missing_target_rows());
     let seconds = start.elapsed().as_secs_f64();
     let source = spec.source_name();
     cardrank_report::write(&a.out, &report, &input, &source, seconds)

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::args::SelectArgs;
 use crate::error::CliError;
-use crate::output::print;
+use crate::output::{fixed, print};
 use crate::pair_output::{to_json, write_file};
 use crate::pairs::{run_pairs, Budget};
 
@@ -78,10 +78,11 @@ fn tsv(steps: &[SelectStep]) -> String {
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             t.step,
             t.feature.replace(['\t', '\n'], " "),
-            t.relevance,
-            t.redundancy,
-            t.synergy,
-            t.score,
+            // + 0.0: -0.0 is written as 0.
+            t.relevance + 0.0,
+            t.redundancy + 0.0,
+            t.synergy + 0.0,
+            t.score + 0.0,
             t.partner.as_deref().unwrap_or("")
         ));
     }
@@ -113,16 +114,60 @@ fn table(sel: &Selection, budget: &Budget, rows: u64, seconds: f64) -> String {
     );
     for t in &sel.selected {
         s.push_str(&format!(
-            "{:>4}  {:<w$}  {:>10.6}  {:>10.6}  {:>10.6}  {:>10.6}  {}\n",
+            "{:>4}  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}  {}\n",
             t.step,
             t.feature,
-            t.relevance,
-            t.redundancy,
-            t.synergy,
-            t.score,
+            fixed(t.relevance, 6),
+            fixed(t.redundancy, 6),
+            fixed(t.synergy, 6),
+            fixed(t.score, 6),
             t.partner.as_deref().unwrap_or("")
         ));
     }
     s.push_str(&format!("\nCandidates: {}.\n", budget.note));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_never_show_a_negative_zero() {
+        // The first step has nothing to be redundant with: its terms are
+        // zeros, possibly negative ones after a subtraction.
+        let step = SelectStep {
+            step: 1,
+            feature: "site".into(),
+            relevance: 0.25,
+            redundancy: -0.0,
+            synergy: -3e-10,
+            score: 0.25,
+            partner: None,
+        };
+        let sel = Selection {
+            method: "3mr".into(),
+            alpha: 1.0,
+            beta: 1.0,
+            aggregate: "mean".into(),
+            candidates: 1,
+            selected: vec![step],
+        };
+        let budget = Budget {
+            features_ranked: 1,
+            max_features: 50,
+            max_pairs: None,
+            pair_features: Vec::new(),
+            pairs_tested: 0,
+            triple_pairs: None,
+            triples_tested: 0,
+            passes: 1,
+            note: String::new(),
+        };
+        let text = table(&sel, &budget, 10, 0.0);
+        assert!(!text.contains("-0.000000"), "{text}");
+        assert!(text.contains("0.000000"), "{text}");
+        let tsv = tsv(&sel.selected);
+        assert!(!tsv.contains("\t-0\t"), "{tsv}");
+    }
 }

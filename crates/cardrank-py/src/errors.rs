@@ -32,6 +32,9 @@ pub(crate) enum Failure {
     /// Options that cannot run together (the run layer's usage error):
     /// raised as `InvalidParameterError`.
     Usage(String),
+    /// An error raised in the binding itself, as the class of
+    /// `cardrank.exceptions` of that name, with this message.
+    Named(&'static str, String),
 }
 
 impl From<cardrank::Error> for Failure {
@@ -55,6 +58,18 @@ impl Failure {
                 Failure::IoMissingTarget(e)
             }
             _ => Failure::Io(e),
+        }
+    }
+}
+
+impl Failure {
+    /// A run-layer error (a stop is the caller's to turn into the exception
+    /// that caused it: see [`crate::signals::Signals::failure`]).
+    pub(crate) fn from_run(e: cardrank_run::Error, target: &str) -> Failure {
+        match e {
+            cardrank_run::Error::Core(e) => Failure::Core(e),
+            cardrank_run::Error::Input(e) => Failure::from_io(e, target),
+            other => Failure::Usage(other.to_string()),
         }
     }
 }
@@ -93,6 +108,7 @@ impl From<Failure> for PyErr {
             Failure::Arrow(e) => arrow_error(py, e),
             Failure::Py(e) => e,
             Failure::Usage(message) => by_kind(py, "_CORE_ERRORS", "invalid_parameter", message),
+            Failure::Named(class, message) => raise(named_class(py, class), message),
         })
     }
 }

@@ -28,6 +28,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cli;
 mod compare;
 mod errors;
+mod input;
 mod options;
 mod pairs;
 mod ranker;

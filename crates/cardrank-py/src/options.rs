@@ -46,6 +46,10 @@ pub(crate) struct Options {
     pub unusual_rows: Option<usize>,
     pub heatmap: Option<usize>,
     pub thresholds: Option<BTreeMap<String, f64>>,
+    /// Drop rows whose target is missing (counted) instead of failing.
+    pub drop_missing_target: Option<bool>,
+    /// What the report calls data in memory (its page title).
+    pub source: Option<String>,
 }
 
 impl Options {
@@ -86,6 +90,8 @@ impl Options {
                 "unusual_rows" => o.unusual_rows = Some(value.extract()?),
                 "heatmap" => o.heatmap = Some(value.extract()?),
                 "thresholds" => o.thresholds = Some(value.extract()?),
+                "drop_missing_target" => o.drop_missing_target = Some(value.extract()?),
+                "source" => o.source = Some(value.extract()?),
                 _ => {
                     return Err(cardrank::Error::InvalidParameter {
                         name: "option",
@@ -127,7 +133,9 @@ impl Options {
     /// The ranker's parameters for `target`: score, threads, missing
     /// tokens, features, excluded columns, `max_distinct`, pairs.
     pub fn params(&self, target: String) -> Result<RankParams, Failure> {
-        let mut p = RankParams::new(target).score(self.score()?);
+        let mut p = RankParams::new(target)
+            .score(self.score()?)
+            .drop_missing_target(self.drop_missing_target.unwrap_or(false));
         if let Some(n) = self.threads()? {
             p = p.threads(n);
         }
@@ -178,6 +186,7 @@ impl Options {
             exclude: self.exclude.clone().unwrap_or_default(),
             score: self.score()?,
             threads: self.threads()?,
+            drop_missing_target: self.drop_missing_target.unwrap_or(false),
             read: self.read_args(),
         })
     }

@@ -19,6 +19,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PySchema;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::options::Options;
 use crate::ranking::PyRanking;
 use crate::signals::Signals;
@@ -100,7 +101,7 @@ pub(crate) fn drain(
 
 fn result(py: Python<'_>, run: PairRun) -> Result<PyPairResult, Failure> {
     Ok(PyPairResult {
-        ranking: Py::new(py, PyRanking::new(run.ranking))?,
+        ranking: Py::new(py, PyRanking::new(run.ranking, 0))?,
         interactions: run.interactions,
         budget: run.budget,
     })
@@ -120,7 +121,7 @@ pub(crate) fn pair_run(
     let o = Options::from_kwargs(options)?;
     let reader = data.into_reader()?;
     let schema = reader.schema();
-    let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let exclude = o.exclude.clone().unwrap_or_default();
     let features = Features::of(&schema, &target, o.features.as_deref(), &exclude);
     let params = o.params(target)?;

@@ -6,8 +6,19 @@
 //! with `KeyboardInterrupt` (the batches already added stay counted).
 //! Files are read by the run layer (`cardrank_run::read_into`: parallel
 //! byte ranges or one reader), also without the GIL.
+//!
+//! **Threads.** Calls on one ranker are serialised: each takes the ranker's
+//! lock for its whole duration, so rankers can be shared between Python
+//! threads (four threads calling `update` on one ranker count every row
+//! once, one call after the other). A call waits for the lock with the GIL
+//! released, and takes it only with `try_lock` while holding the GIL, so a
+//! thread holding the lock can always get the GIL back: no deadlock. Merging
+//! two rankers takes both locks in address order (`a.merge(b)` and
+//! `b.merge(a)` at once cannot each hold one); `r.merge(r)` doubles every
+//! count of `r`.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use arrow_array::RecordBatch;
 use cardrank::{RankState, Ranker};
@@ -17,17 +28,46 @@ use pyo3::types::{PyBytes, PyDict};
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::options::Options;
 use crate::ranking::PyRanking;
 use crate::signals::Signals;
 
 /// Accumulates the joint counts of every feature with the target, batch by
 /// batch; mergeable and serialisable. Files are read with the ranker's read
-/// options (`delimiter`, `format`, `numeric`, ...).
-#[pyclass(module = "cardrank._core", name = "Ranker")]
+/// options (`delimiter`, `format`, `numeric`, ...). Safe to share between
+/// threads: calls on one ranker run one at a time.
+#[pyclass(module = "cardrank._core", name = "Ranker", frozen)]
 pub struct PyRanker {
-    inner: Ranker,
+    inner: Mutex<Ranker>,
     read: ReadArgs,
+}
+
+impl PyRanker {
+    fn new_locked(ranker: Ranker, read: ReadArgs) -> Self {
+        PyRanker {
+            inner: Mutex::new(ranker),
+            read,
+        }
+    }
+
+    /// The ranker, locked for the caller: taken with `try_lock` while the
+    /// GIL is held (never blocking with it), else waited for without the GIL
+    /// and tried again.
+    fn lock(&self, py: Python<'_>) -> Result<MutexGuard<'_, Ranker>, Failure> {
+        loop {
+            match self.inner.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(TryLockError::WouldBlock) => py.detach(|| drop(self.inner.lock())),
+                Err(TryLockError::Poisoned(_)) => {
+                    return Err(Failure::Named(
+                        "CardrankError",
+                        "this ranker cannot be used any more: an earlier call on it failed inside Rust (a panic); its counts may be incomplete".into(),
+                    ))
+                }
+            }
+        }
+    }
 }
 
 /// Feeds batches into `ranker` without the GIL, checking for signals between
@@ -62,10 +102,10 @@ impl PyRanker {
     #[pyo3(signature = (target, **options))]
     fn new(target: String, options: Option<&Bound<'_, PyDict>>) -> Result<Self, Failure> {
         let o = Options::from_kwargs(options)?;
-        Ok(PyRanker {
-            inner: Ranker::new(o.params(target)?)?,
-            read: o.read_args(),
-        })
+        Ok(PyRanker::new_locked(
+            Ranker::new(o.params(target)?)?,
+            o.read_args(),
+        ))
     }
 
     /// A ranker continuing from `to_bytes()` output; the target and the
@@ -82,10 +122,10 @@ impl PyRanker {
         // The missing tokens travel in the bytes; an explicit value must match.
         o.missing = o.missing.or_else(|| Some(state.missing_tokens()));
         let p = o.params(state.target().to_string())?;
-        Ok(PyRanker {
-            inner: Ranker::from_state(p, state)?,
-            read: o.read_args(),
-        })
+        Ok(PyRanker::new_locked(
+            Ranker::from_state(p, state)?,
+            o.read_args(),
+        ))
     }
 
     /// A ranker with the parameters of a pair plan's pass (their JSON, from
@@ -94,17 +134,16 @@ impl PyRanker {
     fn for_pass(params: &str) -> Result<Self, Failure> {
         let p: cardrank::RankParams = serde_json::from_str(params)
             .map_err(|e| Failure::Usage(format!("not the parameters of a pass: {e}")))?;
-        Ok(PyRanker {
-            inner: Ranker::new(p)?,
-            read: ReadArgs::default(),
-        })
+        Ok(PyRanker::new_locked(Ranker::new(p)?, ReadArgs::default()))
     }
 
     /// Adds the rows of an Arrow object (anything with `__arrow_c_stream__`
     /// or `__arrow_c_array__`), batch by batch, without copying columns.
-    fn update(&mut self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
-        let reader = data.into_reader()?;
-        feed(py, &mut self.inner, reader)
+    /// Each batch is checked first (see [`crate::input`]).
+    fn update(&self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
+        let reader = checked(data.into_reader()?)?;
+        let mut ranker = self.lock(py)?;
+        feed(py, &mut ranker, reader)
     }
 
     /// Adds the rows of a file read in Rust with the ranker's read options:
@@ -112,8 +151,10 @@ impl PyRanker {
     /// recognised by content; a glob pattern reads every matching file. Only
     /// the target and the wanted features are read; one plain CSV/TSV file
     /// is read in parallel byte ranges (Ctrl-C then counts nothing of it).
-    fn update_path(&mut self, py: Python<'_>, path: PathBuf) -> Result<(), Failure> {
-        let p = self.inner.params();
+    fn update_path(&self, py: Python<'_>, path: PathBuf) -> Result<(), Failure> {
+        let mut guard = self.lock(py)?;
+        let ranker = &mut *guard;
+        let p = ranker.params();
         let target = p.target.clone();
         let missing = p.missing.clone();
         // The ranker leaves `exclude` out (and checks those columns exist);
@@ -123,76 +164,97 @@ impl PyRanker {
             .reader(&target, &missing, p.features.clone(), Vec::new())
             .map_err(|e| Failure::from_io(e, &target))?;
         let signals = Signals::default();
-        let ranker = &mut self.inner;
         py.detach(|| cardrank_run::read_into(ranker, &[path], &read, &transforms, true, &signals))
             .map(drop)
             .map_err(|e| signals.failure(e, &target))
     }
 
     /// Adds another ranker's counts: afterwards this ranker holds the counts
-    /// of both inputs, exactly.
-    fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> Result<(), Failure> {
-        let py = slf.py();
-        if slf.is(other) {
-            // Merging with itself doubles every count; copy the state first.
-            let state = slf.borrow().inner.state().clone();
-            let mut me = slf.try_borrow_mut().map_err(PyErr::from)?;
-            let me = &mut me.inner;
-            return Ok(py.detach(|| me.merge_state(&state))?);
+    /// of both inputs, exactly. With itself, every count doubles.
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Self>) -> Result<(), Failure> {
+        let other = other.get();
+        if std::ptr::eq(self, other) {
+            let mut me = self.lock(py)?;
+            let me = &mut *me;
+            return Ok(py.detach(|| {
+                let state = me.state().clone();
+                me.merge_state(&state)
+            })?);
         }
-        let theirs = other.try_borrow().map_err(PyErr::from)?;
-        let mut mine = slf.try_borrow_mut().map_err(PyErr::from)?;
-        let (me, them) = (&mut mine.inner, &theirs.inner);
+        // Both locks, in address order.
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        let (a, b) = if self_first {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let (mut a, mut b) = (a.lock(py)?, b.lock(py)?);
+        let (me, them) = if self_first {
+            (&mut *a, &*b)
+        } else {
+            (&mut *b, &*a)
+        };
         Ok(py.detach(|| me.merge_state(them.state()))?)
     }
 
     /// The accumulated state as bytes (for pickling, or merging elsewhere).
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let state = self.inner.state();
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyBytes>, Failure> {
+        let ranker = self.lock(py)?;
+        let state = ranker.state();
         let bytes = py.detach(|| state.to_bytes());
-        PyBytes::new(py, &bytes)
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Computes every measure of every feature and sorts them.
     fn finish(&self, py: Python<'_>) -> Result<PyRanking, Failure> {
-        let ranker = &self.inner;
+        let ranker = self.lock(py)?;
+        let ranker = &*ranker;
         let ranking = py.detach(|| ranker.finish())?;
-        Ok(PyRanking::new(ranking))
+        Ok(PyRanking::new(
+            ranking,
+            ranker.state().missing_target_rows(),
+        ))
     }
 
     /// Redundancy, joint relevance and synergy of the tuples counted with
     /// `pairs` / `triples`, as JSON.
     fn interactions_json(&self, py: Python<'_>) -> Result<String, Failure> {
-        let ranker = &self.inner;
+        let ranker = self.lock(py)?;
+        let ranker = &*ranker;
         let found = py.detach(|| ranker.interactions())?;
         crate::pairs::json(&found)
     }
 
-    /// Rows added so far.
+    /// Rows added so far (those with a missing target are not counted).
     #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.state().rows()
+    fn rows(&self, py: Python<'_>) -> Result<u64, Failure> {
+        Ok(self.lock(py)?.state().rows())
+    }
+
+    /// Rows left out so far because their target was missing.
+    #[getter]
+    fn missing_target_rows(&self, py: Python<'_>) -> Result<u64, Failure> {
+        Ok(self.lock(py)?.state().missing_target_rows())
     }
 
     /// The target column.
     #[getter]
-    fn target(&self) -> &str {
-        self.inner.state().target()
+    fn target(&self, py: Python<'_>) -> Result<String, Failure> {
+        Ok(self.lock(py)?.state().target().to_string())
     }
 
-    fn __repr__(&self) -> String {
-        let s = self.inner.state();
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> Result<String, Failure> {
+        let ranker = self.lock(py)?;
+        let s = ranker.state();
+        Ok(format!(
             "Ranker(target=`{}`, rows={}, features={})",
             s.target(),
             s.rows(),
             s.features().len()
-        )
+        ))
     }
 }
 
-/// The bytes of the merge of several states (`Ranker.to_bytes` output of
-/// rankers with the same parameters), in the order given.
 #[pyfunction]
 pub(crate) fn merge_states<'py>(
     py: Python<'py>,

@@ -58,11 +58,16 @@ pub(crate) const COLUMNS: [(&str, Getter); 14] = [
 #[pyclass(module = "cardrank._core", name = "Ranking", frozen)]
 pub struct PyRanking {
     inner: Ranking,
+    /// Rows left out because their target was missing.
+    missing_target_rows: u64,
 }
 
 impl PyRanking {
-    pub(crate) fn new(inner: Ranking) -> Self {
-        PyRanking { inner }
+    pub(crate) fn new(inner: Ranking, missing_target_rows: u64) -> Self {
+        PyRanking {
+            inner,
+            missing_target_rows,
+        }
     }
 
     fn schema(&self) -> SchemaRef {
@@ -85,6 +90,10 @@ impl PyRanking {
                 r.target_entropy.to_string(),
             ),
             ("cardrank.score".to_string(), r.score_name.clone()),
+            (
+                "cardrank.dropped_missing_target".to_string(),
+                self.missing_target_rows.to_string(),
+            ),
         ]);
         Arc::new(Schema::new_with_metadata(fields, metadata))
     }
@@ -138,6 +147,13 @@ impl PyRanking {
     #[getter]
     fn score_name(&self) -> &str {
         &self.inner.score_name
+    }
+
+    /// Rows left out because their target was missing
+    /// (`drop_missing_target=True`; otherwise there are none).
+    #[getter]
+    fn dropped_missing_target(&self) -> u64 {
+        self.missing_target_rows
     }
 
     /// One dict per feature, best first, with the keys of `COLUMNS`.

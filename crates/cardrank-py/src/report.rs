@@ -17,6 +17,7 @@ use pyo3::types::PyDict;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::input::checked;
 use crate::options::Options;
 use crate::pairs::drain;
 
@@ -63,8 +64,9 @@ fn write<S: serde::Serialize + Sync>(
     })
 }
 
+/// `cardrank.WriteError` (an `OSError`), as the CLI's exit 1.
 fn write_error(e: cardrank_report::WriteError) -> Failure {
-    Failure::Py(pyo3::exceptions::PyOSError::new_err(e.to_string()))
+    Failure::Named("WriteError", format!("cannot write the report: {e}"))
 }
 
 /// The report's missing tokens unless given: the empty field and `?`.
@@ -88,7 +90,7 @@ pub(crate) fn report(
 ) -> Result<String, Failure> {
     let o = with_report_missing(Options::from_kwargs(options)?);
     let reader = data.into_reader()?;
-    let batches = py.detach(|| reader.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let start = Instant::now();
     let params = o.params(target)?;
@@ -96,7 +98,8 @@ pub(crate) fn report(
         drain(batches.iter().cloned().map(Ok), sink)
     })?;
     let input = serde_json::json!({ "format": "arrow", "rows": rows });
-    write(py, &out, &report, &input, "<arrow>", start)
+    let source = o.source.as_deref().unwrap_or("in-memory table");
+    write(py, &out, &report, &input, source, start)
 }
 
 /// The data-quality report of a file (or glob), read with the options'
@@ -121,7 +124,7 @@ pub(crate) fn report_path(
     let report = build(py, &o, params, |which, columns, sink| {
         let (read, transforms) = spec
             .reader(REPORT_MISSING, columns.as_deref())
-            .map_err(|e| Failure::from_io(e, &target))?;
+            .map_err(|e| Failure::from_run(e, &target))?;
         let source = cardrank_io::open_with(&spec.inputs, &read, &transforms)
             .map_err(|e| Failure::from_io(e, &target))?;
         if which == Pass::First {

@@ -43,9 +43,7 @@ impl Signals {
                     None => Failure::Usage("interrupted".into()),
                 }
             }
-            cardrank_run::Error::Core(e) => Failure::Core(e),
-            cardrank_run::Error::Input(e) => Failure::from_io(e, target),
-            other => Failure::Usage(other.to_string()),
+            other => Failure::from_run(other, target),
         }
     }
 }

@@ -195,6 +195,8 @@ pub struct RunSpec {
     pub score: Score,
     /// Worker threads (`None`: `CARDRANK_THREADS`, else all cores).
     pub threads: Option<usize>,
+    /// Drop the rows whose target is missing (counted) instead of failing.
+    pub drop_missing_target: bool,
     /// How to read the inputs.
     pub read: ReadArgs,
 }
@@ -210,6 +212,7 @@ impl RunSpec {
             exclude: Vec::new(),
             score: Score::Adjusted,
             threads: None,
+            drop_missing_target: false,
             read: ReadArgs::default(),
         }
     }
@@ -231,7 +234,9 @@ impl RunSpec {
     /// The ranker's parameters (the reader leaves out `exclude`, so the
     /// ranker is not told about them), with `missing` when none were given.
     pub fn params(&self, default_missing: &[&str]) -> RankParams {
-        let mut p = RankParams::new(&self.target).score(self.score);
+        let mut p = RankParams::new(&self.target)
+            .score(self.score)
+            .drop_missing_target(self.drop_missing_target);
         let missing = self.missing_tokens(default_missing);
         if missing != [String::new()] {
             p = p.missing(&missing);
@@ -258,20 +263,22 @@ impl RunSpec {
     }
 
     /// The readers' options, reading `columns` (and the target) when given,
-    /// else the run's features.
+    /// else the run's features. Excluding the target is an error (the
+    /// reader would leave it out, and the error would be a missing target).
     pub fn reader(
         &self,
         default_missing: &[&str],
         columns: Option<&[String]>,
-    ) -> cardrank_io::Result<(ReadOptions, Transforms)> {
+    ) -> crate::Result<(ReadOptions, Transforms)> {
+        cardrank::check_exclude(&self.target, &self.exclude)?;
         let features = columns
             .map(<[String]>::to_vec)
             .or_else(|| self.features.clone());
-        self.read.reader(
+        Ok(self.read.reader(
             &self.target,
             &self.missing_tokens(default_missing),
             features,
             self.exclude.clone(),
-        )
+        )?)
     }
 }

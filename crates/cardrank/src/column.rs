@@ -4,7 +4,10 @@
 //! (pandas and polars categoricals), integers, floats and booleans are all
 //! accepted. Numbers are categories keyed by their decimal text, so a column
 //! read from CSV and the same column read from Parquet give the same codes.
-//! Nulls are missing values.
+//! A float with an integral value is the integer's category (`1.0` is `1`:
+//! pandas upcasts an integer column to float64 in a chunk that holds a NaN,
+//! and the chunks must agree); a float NaN is missing, as in pandas. Nulls
+//! are missing values.
 //!
 //! List columns (`List`/`LargeList` of any of the above) are multivalue
 //! features: each element of a row is one occurrence of a value, counted
@@ -72,14 +75,16 @@ pub(crate) fn encode_array(
             let a = array.as_primitive::<arrow_array::types::Float32Type>();
             let mut buf = ryu::Buffer::new();
             encode_with(dict, a, out, |i, d| {
-                d.code(buf.format(a.value(i)).as_bytes())
+                let v = a.value(i);
+                float_code(d, f64::from(v)).unwrap_or_else(|| d.code(buf.format(v).as_bytes()))
             })
         }
         DataType::Float64 => {
             let a = array.as_primitive::<arrow_array::types::Float64Type>();
             let mut buf = ryu::Buffer::new();
             encode_with(dict, a, out, |i, d| {
-                d.code(buf.format(a.value(i)).as_bytes())
+                let v = a.value(i);
+                float_code(d, v).unwrap_or_else(|| d.code(buf.format(v).as_bytes()))
             })
         }
         DataType::Boolean => {
@@ -107,6 +112,98 @@ pub(crate) fn encode_array(
         },
         other => Err(Unsupported(other.clone())),
     }
+}
+
+/// The code of a float that is not keyed by its shortest text: NaN is
+/// missing, an integral value in the `i64` range is the integer's category.
+#[inline]
+fn float_code(dict: &mut Dictionary, v: f64) -> Option<u32> {
+    // 2^63: the first float past i64::MAX.
+    const I64_END: f64 = 9_223_372_036_854_775_808.0;
+    if v.is_nan() {
+        Some(dict.missing())
+    } else if v.fract() == 0.0 && (-I64_END..I64_END).contains(&v) {
+        // Exact: an integral float in range converts without rounding.
+        Some(dict.code_int(v as i64))
+    } else {
+        None
+    }
+}
+
+/// Which rows of `array` [`encode_array`] counts as missing (null, a
+/// missing token, a float NaN, a dictionary key of a missing value); `None`
+/// when none is.
+pub(crate) fn missing_rows(array: &dyn Array, missing: &MissingTokens) -> Option<Vec<bool>> {
+    let rows = |f: &dyn Fn(usize) -> bool| -> Vec<bool> { (0..array.len()).map(f).collect() };
+    let mask = match array.data_type() {
+        DataType::Null => vec![true; array.len()],
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i).as_bytes()))
+        }
+        DataType::LargeUtf8 => {
+            let a = array.as_string::<i64>();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i).as_bytes()))
+        }
+        DataType::Utf8View => {
+            let a = array.as_string_view();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i).as_bytes()))
+        }
+        DataType::Binary => {
+            let a = array.as_binary::<i32>();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i)))
+        }
+        DataType::LargeBinary => {
+            let a = array.as_binary::<i64>();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i)))
+        }
+        DataType::BinaryView => {
+            let a = array.as_binary_view();
+            rows(&|i| a.is_null(i) || missing.is_missing(a.value(i)))
+        }
+        DataType::Float32 => {
+            let a = array.as_primitive::<arrow_array::types::Float32Type>();
+            rows(&|i| a.is_null(i) || a.value(i).is_nan())
+        }
+        DataType::Float64 => {
+            let a = array.as_primitive::<arrow_array::types::Float64Type>();
+            rows(&|i| a.is_null(i) || a.value(i).is_nan())
+        }
+        DataType::Dictionary(key, _) => match key.as_ref() {
+            DataType::Int8 => missing_keys::<Int8Type>(array, missing),
+            DataType::Int16 => missing_keys::<Int16Type>(array, missing),
+            DataType::Int32 => missing_keys::<Int32Type>(array, missing),
+            DataType::Int64 => missing_keys::<Int64Type>(array, missing),
+            DataType::UInt8 => missing_keys::<UInt8Type>(array, missing),
+            DataType::UInt16 => missing_keys::<UInt16Type>(array, missing),
+            DataType::UInt32 => missing_keys::<UInt32Type>(array, missing),
+            DataType::UInt64 => missing_keys::<UInt64Type>(array, missing),
+            _ => rows(&|i| array.is_null(i)),
+        },
+        _ if array.null_count() == 0 => return None,
+        _ => rows(&|i| array.is_null(i)),
+    };
+    mask.contains(&true).then_some(mask)
+}
+
+/// [`missing_rows`] of a dictionary array: a null key, or the key of a
+/// missing value (a key out of range counts as missing, as when encoded).
+fn missing_keys<K: ArrowDictionaryKeyType>(
+    array: &dyn Array,
+    missing: &MissingTokens,
+) -> Vec<bool> {
+    let a: &DictionaryArray<K> = array.as_dictionary::<K>();
+    let values = missing_rows(a.values().as_ref(), missing).unwrap_or_default();
+    a.keys()
+        .iter()
+        .map(|key| match key {
+            None => true,
+            Some(k) => {
+                let k = k.as_usize();
+                k >= a.values().len() || values.get(k).copied().unwrap_or(false)
+            }
+        })
+        .collect()
 }
 
 /// Whether a type is a list (a multivalue feature).
@@ -347,6 +444,73 @@ mod tests {
         assert_eq!(d.label(0), "1.5");
         let (c, _) = codes(&BooleanArray::from(vec![true, false, true]));
         assert_eq!(c, vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn integral_floats_are_the_integers_and_nan_is_missing() {
+        // A pandas int column upcast to float64 by a NaN in one chunk: the
+        // chunks must give the same categories.
+        let mut d = Dictionary::new();
+        let miss = MissingTokens::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        encode_array(&mut d, &miss, &Int64Array::from(vec![1, 2, -3, 0]), &mut a).unwrap();
+        let floats = Float64Array::from(vec![1.0, 2.0, -3.0, -0.0, f64::NAN, 2.5, 1e300]);
+        encode_array(&mut d, &miss, &floats, &mut b).unwrap();
+        assert_eq!(&b[..4], &a[..]);
+        assert_eq!(Some(b[4]), d.missing_code());
+        assert_eq!(
+            (d.label(b[5]), d.label(b[6])),
+            ("2.5".into(), "1e300".into())
+        );
+        let f32s = arrow_array::Float32Array::from(vec![2.0f32, 0.1]);
+        let mut c = Vec::new();
+        encode_array(&mut d, &miss, &f32s, &mut c).unwrap();
+        assert_eq!((c[0], d.label(c[1])), (a[1], "0.1".to_string()));
+        // 1, 2, -3, 0, missing, 2.5, 1e300, 0.1
+        assert_eq!(d.len(), 8);
+    }
+
+    #[test]
+    fn missing_rows_agree_with_the_codes() {
+        let miss = MissingTokens::new(&["", "?"]);
+        let cases: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(vec![
+                Some("a"),
+                None,
+                Some("?"),
+                Some(""),
+                Some("b"),
+            ])),
+            Arc::new(Float64Array::from(vec![
+                Some(1.0),
+                None,
+                Some(f64::NAN),
+                Some(2.0),
+            ])),
+            Arc::new(Int64Array::from(vec![Some(1), None, Some(3)])),
+            Arc::new(Int64Array::from(vec![1, 2])),
+            Arc::new(
+                DictionaryArray::<Int32Type>::try_new(
+                    arrow_array::Int32Array::from(vec![Some(0), Some(1), None, Some(0)]),
+                    Arc::new(StringArray::from(vec!["x", "?"])),
+                )
+                .unwrap(),
+            ),
+            Arc::new(arrow_array::NullArray::new(2)),
+        ];
+        for array in cases {
+            let mut d = Dictionary::new();
+            let mut out = Vec::new();
+            encode_array(&mut d, &miss, array.as_ref(), &mut out).unwrap();
+            let by_code: Vec<bool> = out.iter().map(|&c| Some(c) == d.missing_code()).collect();
+            let mask = missing_rows(array.as_ref(), &miss);
+            assert_eq!(
+                mask.clone().unwrap_or(vec![false; array.len()]),
+                by_code,
+                "{array:?}"
+            );
+            assert_eq!(mask.is_some(), by_code.contains(&true));
+        }
     }
 
     #[test]

@@ -43,6 +43,17 @@ pub enum Error {
         /// Number of rows seen.
         rows: u64,
     },
+    /// Rows whose target value is missing (null, NaN or a missing token),
+    /// when they are not to be dropped ([`crate::RankParams::drop_missing_target`]).
+    #[error("target column `{target}` is missing (null, NaN or a missing token) in {rows} of {total} rows; a missing target is not a class: remove those rows, or drop them with --drop-missing-target (Python: drop_missing_target=True)")]
+    MissingTargetValues {
+        /// The target column.
+        target: String,
+        /// Rows with a missing target.
+        rows: u64,
+        /// All rows read, those included.
+        total: u64,
+    },
     /// No data rows were seen.
     #[error("no data rows: the input has a header but no rows")]
     NoRows,
@@ -103,6 +114,7 @@ impl Error {
             Error::UnknownColumn { .. } => "unknown_column",
             Error::SchemaChanged { .. } => "schema_changed",
             Error::ConstantTarget { .. } => "constant_target",
+            Error::MissingTargetValues { .. } => "missing_target_values",
             Error::NoRows => "no_rows",
             Error::NoFeatures => "no_features",
             Error::UnsupportedType { .. } => "unsupported_type",

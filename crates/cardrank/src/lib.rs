@@ -60,7 +60,7 @@ mod state;
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
 pub use pairs::{Interactions, PairSpec, PairState, Redundancy, TupleInteraction};
-pub use params::{CheckedParams, RankParams, Score};
+pub use params::{check_exclude, CheckedParams, RankParams, Score};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
 pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};

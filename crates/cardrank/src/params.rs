@@ -81,6 +81,12 @@ pub struct RankParams {
     /// `<other>` level (see [`crate::fold`]). `None`: no limit.
     #[serde(default)]
     pub max_distinct: Option<usize>,
+    /// Rows whose target is missing (null, NaN or a missing token) are
+    /// never counted; with `false` (the default) finishing is then an error
+    /// naming how many ([`crate::Error::MissingTargetValues`]), with `true`
+    /// they are dropped and counted ([`crate::RankState::missing_target_rows`]).
+    #[serde(default)]
+    pub drop_missing_target: bool,
 }
 
 impl RankParams {
@@ -95,7 +101,15 @@ impl RankParams {
             score: Score::Adjusted,
             pairs: None,
             max_distinct: None,
+            drop_missing_target: false,
         }
+    }
+
+    /// Drops the rows whose target is missing (and counts them) instead of
+    /// failing on them.
+    pub fn drop_missing_target(mut self, drop: bool) -> Self {
+        self.drop_missing_target = drop;
+        self
     }
 
     /// Sets the missing tokens.
@@ -151,6 +165,7 @@ impl RankParams {
                 expected: "a column name",
             });
         }
+        check_exclude(&self.target, &self.exclude)?;
         let threads = match self.threads {
             Some(0) => {
                 return Err(Error::InvalidParameter {
@@ -190,6 +205,26 @@ impl RankParams {
             params: self,
         })
     }
+}
+
+/// Fails when `exclude` names the target: the target is never a feature,
+/// so excluding it is a mistake (of column names, most likely).
+///
+/// # Example
+/// ```
+/// assert!(cardrank::check_exclude("click", &["site".to_string()]).is_ok());
+/// assert!(cardrank::check_exclude("click", &["click".to_string()]).is_err());
+/// ```
+pub fn check_exclude(target: &str, exclude: &[String]) -> Result<()> {
+    if exclude.iter().any(|e| e == target) {
+        return Err(Error::InvalidParameter {
+            name: "exclude",
+            value: format!("`{target}`"),
+            expected:
+                "feature columns only: that is the target, which is never ranked as a feature",
+        });
+    }
+    Ok(())
 }
 
 fn threads_from_env() -> Result<Option<usize>> {

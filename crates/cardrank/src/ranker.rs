@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, BooleanArray, RecordBatch};
 use arrow_schema::Schema;
+use arrow_select::filter::filter_record_batch;
 use rayon::prelude::*;
 
-use crate::column::{encode_array, encode_list, is_list, is_supported};
+use crate::column::{encode_array, encode_list, is_list, is_supported, missing_rows};
 use crate::error::{Error, Result};
 use crate::pairs::{Interactions, PairState};
 use crate::params::{CheckedParams, RankParams};
@@ -178,8 +179,40 @@ impl Ranker {
         }
     }
 
-    /// Adds one batch of rows.
+    /// Adds one batch of rows. Rows whose target is missing (null, NaN or
+    /// a missing token) are left out and counted: a missing target is not a
+    /// class (see [`RankParams::drop_missing_target`]).
     pub fn update(&mut self, batch: &RecordBatch) -> Result<()> {
+        let target = batch.schema().index_of(&self.state.target).ok();
+        let Some(missing) =
+            target.and_then(|t| missing_rows(batch.column(t).as_ref(), &self.params.missing))
+        else {
+            return self.update_rows(batch);
+        };
+        let keep = BooleanArray::from(missing.iter().map(|&m| !m).collect::<Vec<bool>>());
+        let kept = filter_record_batch(batch, &keep).map_err(|e| Error::UnsupportedType {
+            column: self.state.target.clone(),
+            data_type: format!("(rows with a missing target cannot be left out: {e})"),
+        })?;
+        self.state.missing_target_rows += (batch.num_rows() - kept.num_rows()) as u64;
+        self.update_rows(&kept)
+    }
+
+    /// Fails on rows with a missing target unless they are to be dropped.
+    fn check_missing_target(&self) -> Result<()> {
+        let rows = self.state.missing_target_rows;
+        if rows > 0 && !self.params.params.drop_missing_target {
+            return Err(Error::MissingTargetValues {
+                target: self.state.target.clone(),
+                rows,
+                total: rows + self.state.rows,
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds one batch of rows, all with a target value.
+    fn update_rows(&mut self, batch: &RecordBatch) -> Result<()> {
         self.state.batches += 1;
         let batch_no = self.state.batches;
         let (target_idx, feature_idx) = self.layout_for(batch, batch_no)?;
@@ -304,12 +337,14 @@ impl Ranker {
 
     /// Finishes: computes every measure and sorts.
     pub fn finish(&self) -> Result<Ranking> {
+        self.check_missing_target()?;
         self.install(|| Ranking::from_state(&self.state, self.params.params.score))
     }
 
     /// Finishes the pair and triple tables asked for with
     /// [`RankParams::pairs`]: redundancy, joint relevance and synergy.
     pub fn interactions(&self) -> Result<Interactions> {
+        self.check_missing_target()?;
         self.install(|| Interactions::from_state(&self.state))
     }
 

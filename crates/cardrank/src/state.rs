@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::pairs::PairState;
 
 const MAGIC: &[u8; 4] = b"CRST";
-/// 2: pair tables added.
-const FORMAT_VERSION: u8 = 2;
+/// 2: pair tables added. 3: rows with a missing target counted.
+const FORMAT_VERSION: u8 = 3;
 
 /// One feature's dictionary and joint counts with the target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +62,8 @@ pub struct RankState {
     pub(crate) pairs: Option<PairState>,
     /// The per-feature budget of distinct values (see [`crate::fold`]).
     pub(crate) max_distinct: Option<usize>,
+    /// Rows left out because their target was missing (not in `rows`).
+    pub(crate) missing_target_rows: u64,
 }
 
 impl RankState {
@@ -77,7 +79,14 @@ impl RankState {
             initialised: false,
             pairs: None,
             max_distinct: None,
+            missing_target_rows: 0,
         }
+    }
+
+    /// Rows left out because their target was missing (null, NaN or a
+    /// missing token); they are not in [`RankState::rows`].
+    pub fn missing_target_rows(&self) -> u64 {
+        self.missing_target_rows
     }
 
     /// The per-feature budget of distinct values, if any.
@@ -144,11 +153,13 @@ impl RankState {
             ));
         }
         if !other.initialised {
+            self.missing_target_rows += other.missing_target_rows;
             return Ok(());
         }
         if !self.initialised {
-            let rows = self.rows;
+            let (rows, missing_target_rows) = (self.rows, self.missing_target_rows);
             *self = other.clone();
+            self.missing_target_rows += missing_target_rows;
             debug_assert_eq!(rows, 0);
             return Ok(());
         }
@@ -222,6 +233,7 @@ impl RankState {
         }
         self.rows += other.rows;
         self.batches += other.batches;
+        self.missing_target_rows += other.missing_target_rows;
         Ok(())
     }
 

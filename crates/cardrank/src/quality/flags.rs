@@ -23,8 +23,8 @@ pub struct Thresholds {
     /// site in a click log tens to thousands).
     pub id_like_rows_per_value: f64,
     /// `label_leak`: the feature explains at least this share of the
-    /// target's entropy beyond chance, `(MI - EMI) / H(Y)`, without being
-    /// ID-like. A copy of the label scores 1; a copy with 1 % of a balanced
+    /// target's entropy beyond chance, `(MI - EMI) / H(Y)` (ID-like columns
+    /// included: chance adjustment already gives a row id about 0). A copy of the label scores 1; a copy with 1 % of a balanced
     /// binary label flipped 0.92.
     pub label_leak: f64,
     /// `drift`: population stability index between the first and the last
@@ -219,7 +219,10 @@ pub(crate) fn flags_of(c: &ColumnQuality, t: &Thresholds, target: &str) -> Vec<F
         ));
     }
     if let Some(leak) = c.leak_share {
-        if leak >= t.label_leak && !is_id_like(c, t) {
+        // ID-like columns too: a row id scores about 0 here (its MI is what
+        // chance gives), so a high share is a leak whatever the cardinality
+        // (e.g. an id present exactly when the label is 1).
+        if leak >= t.label_leak {
             out.push(flag(
                 "label_leak",
                 "leak_share",

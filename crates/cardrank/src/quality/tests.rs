@@ -182,3 +182,89 @@ fn a_report_without_tracker_or_ranking_says_so() {
     let names: Vec<&str> = report.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["y", "a", "a2", "big", "late"]);
 }
+
+#[test]
+fn an_id_like_leak_is_still_a_leak() {
+    // `leak` has a value of its own exactly in the rows where y = 1 (and is
+    // missing elsewhere): ID-like, and it gives the label away. A row id is
+    // ID-like too, but tells nothing beyond chance.
+    let n = 20_000;
+    let y = |i: usize| i % 100 == 0;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "leak",
+            col((0..n)
+                .map(|i| if y(i) { format!("u{i}") } else { String::new() })
+                .collect()),
+        ),
+        ("rowid", col((0..n).map(|i| format!("r{i}")).collect())),
+        ("y", col((0..n).map(|i| (y(i) as u8).to_string()).collect())),
+    ])
+    .unwrap();
+    let mut r = ranker(RankParams::new("y"));
+    r.update(&batch).unwrap();
+    let ranking = r.finish().unwrap();
+    let report = QualityReport::from_state(
+        r.state(),
+        r.quality_tracker(),
+        Some(&ranking),
+        &QualityParams::default(),
+    )
+    .unwrap();
+    let leak = report.column("leak").unwrap();
+    assert!(leak.leak_share.unwrap() > 0.95, "{:?}", leak.leak_share);
+    let raised = flags(&report, "leak");
+    assert!(
+        raised.contains(&"id_like".to_string()) && raised.contains(&"label_leak".to_string()),
+        "{raised:?}"
+    );
+    assert!(report.column("rowid").unwrap().leak_share.unwrap() < 0.05);
+    assert_eq!(flags(&report, "rowid"), ["id_like"]);
+}
+
+#[test]
+fn drift_compares_whole_buckets_of_at_least_a_quarter() {
+    // What the report of a 47,923-row file compares, in batches of any size:
+    // the buckets (at most 8, 8192 rows each by then) are whole, so the
+    // first part is the first 16,384 rows and the last the last 15,155.
+    for batch_rows in [47_923, 5000, 1000] {
+        let mut r = ranker(RankParams::new("y"));
+        let mut from = 0;
+        while from < 47_923 {
+            let to = (from + batch_rows).min(47_923);
+            r.update(&batch(from, to)).unwrap();
+            from = to;
+        }
+        let tracker = r.quality_tracker().unwrap();
+        assert_eq!(tracker.bucket_rows(), [8192, 8192, 8192, 8192, 8192, 6963]);
+        let report =
+            QualityReport::from_state(r.state(), Some(tracker), None, &QualityParams::default())
+                .unwrap();
+        let d = report.column("a").unwrap().drift.clone().unwrap();
+        assert_eq!((d.first_rows, d.last_rows), (16_384, 15_155));
+    }
+    // The rule: each part has at least a quarter of the rows and, past
+    // 1,024 rows (8 buckets of 128), at most a half: every bucket then holds
+    // at most a quarter of the rows.
+    for total in [1025, 4097, 20_001, 100_003] {
+        let mut r = ranker(RankParams::new("y"));
+        let mut from = 0;
+        while from < total {
+            let to = (from + 4999).min(total);
+            r.update(&batch(from, to)).unwrap();
+            from = to;
+        }
+        let report = QualityReport::from_state(
+            r.state(),
+            r.quality_tracker(),
+            None,
+            &QualityParams::default(),
+        )
+        .unwrap();
+        let d = report.column("a").unwrap().drift.clone().unwrap();
+        let total = total as u64;
+        for part in [d.first_rows, d.last_rows] {
+            assert!(4 * part >= total && 2 * part <= total, "{total}: {d:?}");
+        }
+    }
+}

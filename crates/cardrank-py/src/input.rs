@@ -1,0 +1,91 @@
+//! Arrow data handed over from Python, checked before the core reads it.
+//!
+//! The Arrow C data interface carries no buffer sizes: whatever a producer
+//! hands over is trusted, and the core reads strings by their offsets
+//! without bounds checks. An array built wrongly (negative or decreasing
+//! string offsets, a dictionary key past the dictionary) would read outside
+//! its buffers or be ranked as garbage. So every imported batch is checked
+//! here first, and a bad one raises `InvalidArrayError` (an `InputError`):
+//!
+//! - every array's structure and null count, its offsets (monotonic, inside
+//!   the values) and its dictionary keys (inside the dictionary), children
+//!   included, as `ArrayData::validate_full` does;
+//! - except that strings are not checked to be UTF-8 (the core reads them
+//!   as bytes, so it costs a pass over the text and protects nothing);
+//! - and the column names are unique (`DuplicateColumnError`, as for a file).
+//!
+//! One limit of the interface remains: for a string array, the length of
+//! the values buffer is taken from the last offset, so a last offset past
+//! the producer's real buffer cannot be seen here. The Python side asks
+//! pyarrow to check its own arrays before they cross (`Table.validate()`).
+
+use arrow_array::{Array, RecordBatch, RecordBatchReader};
+use arrow_data::ArrayData;
+use arrow_schema::{ArrowError, DataType, Schema};
+
+use crate::errors::Failure;
+
+/// The batches of `reader`, each checked ([`check_batch`]), after a check of
+/// the column names.
+pub(crate) fn checked(
+    reader: Box<dyn RecordBatchReader + Send>,
+) -> Result<impl Iterator<Item = Result<RecordBatch, Failure>> + Send, Failure> {
+    check_names(&reader.schema())?;
+    Ok(reader.map(|batch| {
+        let batch = batch?;
+        check_batch(&batch)?;
+        Ok(batch)
+    }))
+}
+
+/// Fails on a column name given twice.
+pub(crate) fn check_names(schema: &Schema) -> Result<(), Failure> {
+    let names: Vec<&String> = schema.fields().iter().map(|f| f.name()).collect();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(Failure::Named(
+                "DuplicateColumnError",
+                format!(
+                    "column `{name}` appears twice in the input's columns; rename one (a ranking needs unique names)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fails on a column whose buffers do not hold what its type says.
+pub(crate) fn check_batch(batch: &RecordBatch) -> Result<(), Failure> {
+    let schema = batch.schema();
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        check_data(&column.to_data()).map_err(|e| {
+            Failure::Named(
+                "InvalidArrayError",
+                format!(
+                    "column `{}` is not a valid Arrow array ({}): {e}",
+                    field.name(),
+                    field.data_type()
+                ),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// `validate_full`, with strings checked as bytes (offsets, not UTF-8).
+fn check_data(data: &ArrayData) -> Result<(), ArrowError> {
+    let as_bytes = match data.data_type() {
+        DataType::Utf8 => Some(DataType::Binary),
+        DataType::LargeUtf8 => Some(DataType::LargeBinary),
+        DataType::Utf8View => Some(DataType::BinaryView),
+        _ => None,
+    };
+    match as_bytes {
+        // `build` checks the layout, the null count and every offset.
+        Some(t) => data.clone().into_builder().data_type(t).build().map(|_| ()),
+        None => {
+            data.validate_data()?;
+            data.child_data().iter().try_for_each(check_data)
+        }
+    }
+}
