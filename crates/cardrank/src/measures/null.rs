@@ -87,6 +87,17 @@ fn grouped(
     ra: &[(u64, u64)],
     cb: &[(u64, u64)],
     n: u64,
+    moments: impl FnMut(u64, u64) -> (f64, f64),
+) -> Option<f64> {
+    variance_grouped(ra, cb, n, moments).map(f64::sqrt)
+}
+
+/// The null variance of MI (the square of [`null_sd`]) from grouped margins,
+/// each level's moments from `moments(a, b)` (`b`: the smaller class count).
+pub(super) fn variance_grouped(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
     mut moments: impl FnMut(u64, u64) -> (f64, f64),
 ) -> Option<f64> {
     let classes: u64 = cb.iter().map(|&(_, m)| m).sum();
@@ -119,7 +130,7 @@ fn grouped(
     if var.is_nan() || var <= 1e-11 * sum_var {
         return Some(0.0);
     }
-    Some(var.sqrt())
+    Some(var)
 }
 
 /// `(Var(h(X)), Cov(h(X), X))` for `X ~ Binomial(a, b/n)`, with `h` as in
@@ -131,7 +142,7 @@ fn grouped(
 /// once: no logarithm per point. (The parts add up to within about 1e-15
 /// of each logarithm; the sd this feeds is an approximation to far fewer
 /// digits.)
-fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64, f64) {
+pub(super) fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64, f64) {
     let (af, bf, nf) = (a as f64, b as f64, n as f64);
     // h(x) = [x ln(N x / (a b)) + (a - x) ln(N (a - x) / (a (N - b)))] / N
     let c1 = (nf / (af * bf)).ln();

@@ -55,7 +55,9 @@
 //! assert_eq!(found.redundancy[0].features, ["a", "a_copy"]);
 //! ```
 
+mod cond;
 mod plan;
+mod probe;
 mod runs;
 mod score;
 mod table;
@@ -65,10 +67,12 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use self::cond::Conditional;
 pub use self::plan::{
     run, triple_candidates, BudgetUsed, PairBudget, PairRun, DEFAULT_MAX_FEATURES,
     DEFAULT_TRIPLE_PAIRS,
 };
+pub use self::probe::PairProbe;
 use self::runs::{count_dense, sort_keys, Cells, KeyLayout, Scratch};
 pub use self::score::{Interactions, Redundancy, TupleInteraction};
 use self::table::TupleTable;
@@ -237,6 +241,12 @@ impl PairState {
             .iter()
             .map(|t| t.iter().map(|&i| self.names[i as usize].as_str()).collect())
             .collect()
+    }
+
+    /// Whether no row has been counted into the tables yet (all are
+    /// buffered as codes).
+    pub(crate) fn tables_empty(&self) -> bool {
+        self.tables.iter().all(TupleTable::is_empty)
     }
 
     /// How many tables are dense (the rest are sparse).
