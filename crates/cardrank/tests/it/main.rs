@@ -1,5 +1,6 @@
 //! Integration tests of the core crate (one binary, modules by concept).
 
+mod conditional;
 mod errors;
 mod merge;
 mod multivalue;
