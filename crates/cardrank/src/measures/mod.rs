@@ -26,6 +26,7 @@
 mod emi;
 mod gtest;
 mod null;
+mod null_multi;
 mod strata;
 #[cfg(test)]
 mod testdata;

@@ -16,7 +16,7 @@
 //! every permutation: it adds nothing to either sum.
 
 use super::emi::pair_emi;
-use super::null::{level_moments, variance_grouped};
+use super::null::{moments_of, variance_grouped};
 use super::{Memo, Sum};
 
 /// Remembered EMI terms and null moments, keyed by `(a, b, n_z)`: strata of
@@ -24,7 +24,7 @@ use super::{Memo, Sum};
 #[derive(Debug)]
 pub(crate) struct StrataMemo {
     emi: Memo<(), (u64, u64, u64), f64>,
-    moments: Memo<(), (u64, u64, u64), (f64, f64)>,
+    moments: Memo<(), (u64, u64, u64, bool), [f64; 3]>,
     buf: Vec<(f64, f64, f64)>,
     rows: Vec<(u64, u64)>,
     cols: Vec<(u64, u64)>,
@@ -85,8 +85,8 @@ impl StrataSum {
         }
         let w = nz as f64 / n as f64;
         self.expected.add(w * e.value().max(0.0));
-        let var = variance_grouped(ra, cb, nz, |a, b| {
-            moments.get_or_insert_with((a, b, nz), || level_moments(a, b, nz, buf))
+        let var = variance_grouped(ra, cb, nz, |a, b, two| {
+            moments.get_or_insert_with((a, b, nz, two), || moments_of(a, b, nz, two, buf))
         });
         match var {
             Some(v) => self.variance.add(w * w * v),

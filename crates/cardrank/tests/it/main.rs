@@ -5,6 +5,7 @@ mod errors;
 mod merge;
 mod multivalue;
 mod pairs;
+mod significance;
 mod target_select;
 
 use std::sync::Arc;
