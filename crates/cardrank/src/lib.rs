@@ -61,8 +61,8 @@ pub mod target_select;
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
 pub use pairs::{
-    BudgetUsed, Conditional, Interactions, PairBudget, PairProbe, PairRun, PairSpec, PairState,
-    Redundancy, TupleInteraction,
+    BudgetUsed, Conditional, Interactions, JointGiven, PairBudget, PairProbe, PairRun, PairSpec,
+    PairState, Redundancy, TupleInteraction,
 };
 pub use params::{CheckedParams, RankParams, Score};
 pub use ranker::Ranker;

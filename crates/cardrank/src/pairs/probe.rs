@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::cond::Conditional;
-use super::score::Finisher;
+use super::score::{Finisher, JointGiven};
 use crate::error::{Error, Result};
 use crate::state::RankState;
 
@@ -120,6 +120,35 @@ impl<'a> PairProbe<'a> {
         } else {
             [first, second]
         })
+    }
+
+    /// The `given` features' observed combinations taken as one feature
+    /// (named by the members joined with ` & `), when every row is still
+    /// buffered and at most `budget` combinations occur; `Ok(None)`
+    /// otherwise.
+    pub fn joint_of<S: AsRef<str>>(
+        &self,
+        given: &[S],
+        budget: usize,
+    ) -> Result<Option<JointGiven>> {
+        let gi: Vec<u32> = given
+            .iter()
+            .map(|g| self.index(g.as_ref()))
+            .collect::<Result<_>>()?;
+        let name = given
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(" & ");
+        Ok(self.finisher.joint_feature(&gi, budget, name))
+    }
+
+    /// What `x` adds beyond the joint value of several features (see
+    /// [`PairProbe::joint_of`]), finished now.
+    pub fn conditional_on_joint(&self, x: &str, given: &JointGiven) -> Result<Conditional> {
+        let xi = self.index(x)?;
+        self.measured.fetch_add(1, Ordering::Relaxed);
+        Ok(self.finisher.given_joint(xi, given))
     }
 
     fn index(&self, name: &str) -> Result<u32> {

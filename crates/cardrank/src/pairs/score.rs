@@ -206,6 +206,77 @@ impl<'a> Finisher<'a> {
         (self.singles[k].adjusted, self.singles[k].z)
     }
 
+    /// The joint value of involved features `given` as one feature: `None`
+    /// unless every row is buffered and their observed combinations are at
+    /// most `budget`.
+    pub(crate) fn joint_feature(
+        &self,
+        given: &[u32],
+        budget: usize,
+        name: String,
+    ) -> Option<JointGiven> {
+        let (codes, levels, classes) = self.pairs.joint_codes(given, budget)?;
+        let mut per_class = vec![vec![0u64; levels]; self.n_classes];
+        for (&c, &y) in codes.iter().zip(classes) {
+            per_class[y as usize][c as usize] += 1;
+        }
+        Some(JointGiven {
+            name,
+            codes,
+            levels,
+            joint: JointCounts::Dense { per_class, levels },
+        })
+    }
+
+    /// What involved feature `x` adds beyond a joint feature.
+    pub(crate) fn given_joint(&self, x: u32, given: &JointGiven) -> Conditional {
+        let k = self.n_classes;
+        let n = self.target.n;
+        let mut scratch = super::runs::Scratch::default();
+        let cells = self.pairs.cells_with(
+            x,
+            self.cards[x as usize],
+            &given.codes,
+            given.levels,
+            k,
+            &mut scratch,
+        );
+        // MI(XZ; Y) and MI(Z; Y) from their contingency tables.
+        let mut rows = Vec::new();
+        let mut cells_xz = Vec::new();
+        cells.for_each_level(2, |_, level| {
+            let i = rows.len() as u32;
+            rows.push(level.iter().map(|&(_, c)| c).sum());
+            cells_xz.extend(level.iter().map(|&(y, c)| (i, y, c)));
+        });
+        let levels_xz = rows.len();
+        let table = |rows: Vec<u64>, cells| measures::Contingency {
+            n,
+            rows,
+            cols: self.target.counts.to_vec(),
+            cells,
+        };
+        let mi_xz = measures::mutual_info(&table(rows, cells_xz));
+        let mut cells_z = Vec::new();
+        given.joint.for_each_cell(|l, y, c| cells_z.push((l, y, c)));
+        let mi_z = measures::mutual_info(&table(given.joint.level_totals(), cells_z));
+        let mut cond = CondScratch::default();
+        let [x_given_z, _] = pair_strata(
+            &cells,
+            [self.joints[x as usize], &given.joint],
+            k,
+            n,
+            &mut cond,
+        );
+        let x_name = &self.pairs.features()[x as usize];
+        Conditional::new(
+            (x_name, &given.name),
+            (mi_xz - mi_z).max(0.0),
+            &x_given_z,
+            levels_xz <= given.levels,
+        )
+    }
+
     /// Scores tuple `t` of the pair state (from any thread).
     pub(crate) fn score(&self, t: usize) -> Scored {
         let slot = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
@@ -412,6 +483,28 @@ impl Margins<'_> {
             Some(t) => t.expected_mutual_info(&a.groups, &self.ranks[i], &b.groups, &self.ranks[j]),
             None => measures::expected_mutual_info_memo(&a.groups, &b.groups, n, &mut memo.emi),
         }
+    }
+}
+
+/// Several features' observed combinations taken as one feature (see
+/// [`super::PairProbe::joint_of`]).
+#[derive(Debug, Clone)]
+pub struct JointGiven {
+    name: String,
+    codes: Vec<u32>,
+    levels: usize,
+    joint: JointCounts,
+}
+
+impl JointGiven {
+    /// Observed combinations.
+    pub fn levels(&self) -> usize {
+        self.levels
+    }
+
+    /// The members' names joined by ` & `.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 

@@ -218,7 +218,7 @@ fn with_reference(rows: usize, seed: u64) -> Cols {
 #[test]
 fn given_features_rank_what_candidates_add_to_them() {
     let st = state(&with_reference(6_000, 21), 1);
-    let ranked = rank_given(&st, &["r"]).unwrap();
+    let ranked = rank_given(&st, &["r"], 0).unwrap();
     let order: Vec<&str> = ranked.features.iter().map(|f| f.feature.as_str()).collect();
     assert_eq!(order[0], "f", "{order:?}");
     assert_eq!(*order.last().unwrap(), "r_copy", "{order:?}");
@@ -243,4 +243,60 @@ fn given_features_rank_what_candidates_add_to_them() {
         );
         assert_eq!(sel.given, ["r"]);
     }
+}
+
+/// y = f XOR r1 XOR r2 (with noise): f adds nothing beyond r1 or r2 alone,
+/// and everything beyond their joint value; `g` informative alone.
+fn three_way(rows: usize, seed: u64) -> Cols {
+    let mut rng = Rng(seed);
+    let names = ["r1", "r2", "f", "g", "n0", "y"];
+    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
+    for _ in 0..rows {
+        let (r1, r2, f) = (
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+        );
+        let g = rng.below(3) as u32;
+        let p = 0.15 + 0.5 * f64::from(f ^ r1 ^ r2) + 0.15 * f64::from(u8::from(g == 0));
+        let y = bern(&mut rng, p);
+        for (c, v) in cols.iter_mut().zip([r1, r2, f, g, rng.below(5) as u32, y]) {
+            c.1.push(v);
+        }
+    }
+    cols
+}
+
+#[test]
+fn given_joint_value_within_the_budget() {
+    let cols = three_way(6_000, 33);
+    let st = state(&cols, 1);
+    let ranked = rank_given(&st, &["r1", "r2"], 4).unwrap();
+    assert_eq!(ranked.joint_levels, Some(4));
+    assert_eq!(ranked.features[0].feature, "f");
+    let f = &ranked.features[0];
+    let joint = f.joint.as_ref().unwrap();
+    assert_eq!(joint.given, "r1 & r2");
+    // Against brute force on the joint code.
+    let col = |n: &str| cols.iter().find(|c| c.0 == n).unwrap().1.clone();
+    let z: Vec<u32> = col("r1")
+        .iter()
+        .zip(col("r2"))
+        .map(|(a, b)| a * 2 + b)
+        .collect();
+    let (x, y) = (col("f"), col("y"));
+    let want = crate::conditional::brute_cmi(&x, &y, &z);
+    let want_e = crate::conditional::brute_expected(&x, &y, &z);
+    assert!((joint.cmi - want).abs() < 1e-9, "{} vs {want}", joint.cmi);
+    assert!(
+        (joint.expected - want_e).abs() < 1e-9,
+        "{} vs {want_e}",
+        joint.expected
+    );
+    assert!(joint.z.unwrap() > 10.0 && f.min_adjusted < 0.01);
+    // Past the budget: no joint value, and by the minimum f adds nothing.
+    let small = rank_given(&st, &["r1", "r2"], 3).unwrap();
+    assert_eq!(small.joint_levels, None);
+    assert!(small.features.iter().all(|f| f.joint.is_none()));
+    assert_ne!(small.features[0].feature, "f");
 }
