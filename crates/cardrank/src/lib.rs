@@ -56,15 +56,23 @@ mod ranker;
 mod ranking;
 pub mod select;
 mod state;
+pub mod target_select;
 
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
-pub use pairs::{Interactions, PairSpec, PairState, Redundancy, TupleInteraction};
+pub use pairs::{
+    Conditional, Interactions, JointGiven, PairProbe, PairSpec, PairState, Redundancy,
+    TupleInteraction,
+};
 pub use params::{check_exclude, CheckedParams, RankParams, Score};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
 pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};
 pub use state::{FeatureState, RankState};
+pub use target_select::{
+    rank_given, select_target, GivenRanking, GivenScore, Method, TargetSelectParams,
+    TargetSelection, TargetStep,
+};
 
 /// Re-exported so callers build batches with the same Arrow version.
 pub use arrow_array;

@@ -31,15 +31,17 @@ pub struct FeatureScore {
     pub score: f64,
     /// MI - EMI.
     pub adjusted: f64,
-    /// Standard deviation of MI under the permutation null (binary targets).
+    /// Standard deviation of MI under the permutation null (`None` for a
+    /// column with fewer than two values).
     pub null_sd: Option<f64>,
     /// (MI - EMI) / null_sd.
     pub z: Option<f64>,
     /// log10 of the G-test p-value (reported only: badly calibrated on
     /// sparse tables, never used to rank).
     pub g_test_log10_p: f64,
-    /// log10 of the Benjamini-Hochberg q-value of the z-score across all
-    /// features (one-sided normal tail).
+    /// log10 of the Benjamini-Hochberg q-value of the z-score (one-sided
+    /// normal tail) across the features that have a z-score; `None` exactly
+    /// when `z` is.
     pub log10_q: Option<f64>,
 }
 
@@ -93,17 +95,18 @@ impl Ranking {
                 score_feature(&f, &state.class_counts, n, h_y, score)
             })
             .collect();
-        // Benjamini-Hochberg across features on the z-score's one-sided p.
-        let zs: Vec<Option<f64>> = features.iter().map(|f| f.z).collect();
-        if zs.iter().all(Option::is_some) {
-            let log10_p: Vec<f64> = zs
-                .iter()
-                .map(|z| log10_normal_sf(z.unwrap_or(0.0)))
-                .collect();
-            let q = measures::benjamini_hochberg(&log10_p);
-            for (f, q) in features.iter_mut().zip(q) {
-                f.log10_q = Some(q);
-            }
+        // Benjamini-Hochberg on the z-score's one-sided p, across the
+        // features that have one: a column without a null sd (constant, or
+        // one row per value, whose MI never varies) has no q-value, and
+        // takes none away from the others.
+        let log10_p: Vec<f64> = features
+            .iter()
+            .filter_map(|f| f.z)
+            .map(log10_normal_sf)
+            .collect();
+        let mut q = measures::benjamini_hochberg(&log10_p).into_iter();
+        for f in features.iter_mut().filter(|f| f.z.is_some()) {
+            f.log10_q = q.next();
         }
         sort_features(&mut features);
         Ok(Ranking {

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod conditional_real;
 mod csv_errors;
 mod csv_read;
 mod formats;

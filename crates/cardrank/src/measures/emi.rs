@@ -401,7 +401,7 @@ impl Walk {
 /// [`expected_mutual_info`]. The logarithm is taken at the mode and every
 /// [`REANCHOR`] steps; in between, each step moves it by `ln((k+1)/k)`
 /// from a table.
-fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
+pub(super) fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
     let steps = log_steps();
     let mut walk = Walk::new(a, b, n);
     while walk.live {

@@ -26,6 +26,8 @@
 mod emi;
 mod gtest;
 mod null;
+mod null_multi;
+mod strata;
 #[cfg(test)]
 mod testdata;
 
@@ -34,6 +36,7 @@ pub(crate) use emi::{expected_mutual_info_memo, EmiMemo, EmiTable};
 pub use gtest::{benjamini_hochberg, g_test_log10_p};
 pub use null::null_sd;
 pub(crate) use null::{null_sd_memo, MomentMemo};
+pub(crate) use strata::{StrataMemo, StrataSum};
 
 /// A sparse contingency table of a feature (rows, levels `i`) against a
 /// target (columns, classes `j`).

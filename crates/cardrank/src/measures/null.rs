@@ -33,19 +33,43 @@ use super::{distinct_counts, ln_count, Memo, Sum};
 /// Returns `Some(sqrt(var))`, with `Some(0.0)` when the variance is not
 /// positive or is below `1e-11` of `sum_i Var(h_i)` (floating-point noise:
 /// e.g. a feature with one row per level has a constant MI). Returns `None`
-/// when `n == 0`, the feature has fewer than two levels, the target has not
-/// exactly two nonzero classes (a constant target, or a multiclass target:
-/// no approximation is validated for more than two classes yet), or a class
-/// count is `>= n`. Zero entries are ignored, and so are rows larger than
+/// when `n == 0`, the feature has fewer than two levels, the target has
+/// fewer than two nonzero classes, or a class count is `>= n`.
+///
+/// **More than two classes.** The same conditioning with `X_i` a
+/// multinomial row (see `null_multi.rs`): exact per-class binomial
+/// moments, and the covariance of two classes' terms through their
+/// regression on the counts (exact for single-row levels). Zero entries are ignored, and so are rows larger than
 /// `n`. Depends only on the multisets of `rows` and `cols`.
 pub fn null_sd(rows: &[u64], cols: &[u64], n: u64) -> Option<f64> {
     if n == 0 {
         return None;
     }
     let mut buf = Vec::new();
-    grouped(&distinct_counts(rows), &distinct_counts(cols), n, |a, b| {
-        level_moments(a, b, n, &mut buf)
-    })
+    grouped(
+        &distinct_counts(rows),
+        &distinct_counts(cols),
+        n,
+        |a, b, two| moments_of(a, b, n, two, &mut buf),
+    )
+}
+
+/// The per-level moments [`variance_grouped`] asks for: of the binary
+/// level share `h` ([`level_moments`], `two_sided`) or of the one-class
+/// term `u` ([`class_moments`]).
+pub(super) fn moments_of(
+    a: u64,
+    b: u64,
+    n: u64,
+    two_sided: bool,
+    buf: &mut Vec<(f64, f64, f64)>,
+) -> [f64; 3] {
+    if two_sided {
+        let (v, c) = level_moments(a, b, n, buf);
+        [v, c, 0.0]
+    } else {
+        class_moments(a, b, n, buf)
+    }
 }
 
 /// [`null_sd`] of margins given as distinct values with multiplicities (as
@@ -61,16 +85,16 @@ pub(crate) fn null_sd_memo(
         return None;
     }
     let MomentMemo { moments, buf } = memo;
-    grouped(ra, cb, n, |a, b| {
-        moments.keep_for((b, n));
-        moments.get_or_insert_with(a, || level_moments(a, b, n, buf))
+    moments.keep_for(n);
+    grouped(ra, cb, n, |a, b, two| {
+        moments.get_or_insert_with((a, b, two), || moments_of(a, b, n, two, buf))
     })
 }
 
-/// Remembered `level_moments(a, b, n)` for one `(b, n)` (at most 2^16).
+/// Remembered per-level moments for one `n` (at most 2^16).
 #[derive(Debug)]
 pub(crate) struct MomentMemo {
-    moments: Memo<(u64, u64), u64, (f64, f64)>,
+    moments: Memo<u64, (u64, u64, bool), [f64; 3]>,
     buf: Vec<(f64, f64, f64)>,
 }
 
@@ -87,9 +111,24 @@ fn grouped(
     ra: &[(u64, u64)],
     cb: &[(u64, u64)],
     n: u64,
-    mut moments: impl FnMut(u64, u64) -> (f64, f64),
+    moments: impl FnMut(u64, u64, bool) -> [f64; 3],
+) -> Option<f64> {
+    variance_grouped(ra, cb, n, moments).map(f64::sqrt)
+}
+
+/// The null variance of MI (the square of [`null_sd`]) from grouped margins,
+/// each level's moments from `moments(a, b, two_sided)` (see
+/// [`moments_of`]; binary: `b` the smaller class count).
+pub(super) fn variance_grouped(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    mut moments: impl FnMut(u64, u64, bool) -> [f64; 3],
 ) -> Option<f64> {
     let classes: u64 = cb.iter().map(|&(_, m)| m).sum();
+    if classes > 2 {
+        return super::null_multi::variance(ra, cb, n, |a, b| moments(a, b, false));
+    }
     if classes != 2 {
         return None;
     }
@@ -106,7 +145,7 @@ fn grouped(
     let mut sum_cov = Sum::default();
     let mut sum_a = Sum::default();
     for &(a, m) in &ra {
-        let (var, cov) = moments(a, b);
+        let [var, cov, _] = moments(a, b, true);
         let m = m as f64;
         sum_var.add(m * var);
         sum_cov.add(m * cov);
@@ -119,7 +158,7 @@ fn grouped(
     if var.is_nan() || var <= 1e-11 * sum_var {
         return Some(0.0);
     }
-    Some(var.sqrt())
+    Some(var)
 }
 
 /// `(Var(h(X)), Cov(h(X), X))` for `X ~ Binomial(a, b/n)`, with `h` as in
@@ -131,7 +170,7 @@ fn grouped(
 /// once: no logarithm per point. (The parts add up to within about 1e-15
 /// of each logarithm; the sd this feeds is an approximation to far fewer
 /// digits.)
-fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64, f64) {
+pub(super) fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64, f64) {
     let (af, bf, nf) = (a as f64, b as f64, n as f64);
     // h(x) = [x ln(N x / (a b)) + (a - x) ln(N (a - x) / (a (N - b)))] / N
     let c1 = (nf / (af * bf)).ln();
@@ -168,6 +207,40 @@ fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64
         c_sum += w * d * (x - mean_x);
     }
     (v_sum / w_sum, c_sum / w_sum)
+}
+
+/// `[Var(u(X)), Cov(u(X), X), Cov(u(X), (X - EX)^2)]` for
+/// `X ~ Binomial(a, b/n)` and `u(x) = x ln(x / (a b / n)) / n`
+/// (`0 ln 0 = 0`): one class's term of a level's share of MI, up to parts
+/// linear in `x` (see `null_multi.rs`).
+pub(super) fn class_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> [f64; 3] {
+    let nf = n as f64;
+    let mean_x = a as f64 * b as f64 / nf;
+    let c = mean_x.ln();
+    let u = |x: u64| -> f64 {
+        if x == 0 {
+            0.0
+        } else {
+            x as f64 * (ln_count(x) - c) / nf
+        }
+    };
+    buf.clear();
+    walk_binomial(a, b, n, |x, w| buf.push((x as f64, w, u(x))));
+    let (mut w_sum, mut u_sum) = (0.0, 0.0);
+    for &(_, w, ux) in buf.iter() {
+        w_sum += w;
+        u_sum += w * ux;
+    }
+    let mean_u = u_sum / w_sum;
+    let (mut v_sum, mut c_sum, mut q_sum) = (0.0, 0.0, 0.0);
+    for &(x, w, ux) in buf.iter() {
+        let d = ux - mean_u;
+        let dx = x - mean_x;
+        v_sum += w * d * d;
+        c_sum += w * d * dx;
+        q_sum += w * d * dx * dx;
+    }
+    [v_sum / w_sum, c_sum / w_sum, q_sum / w_sum]
 }
 
 /// Calls `f(x, w)` for the support points `x` of `Binomial(a, b/n)` that
@@ -306,8 +379,9 @@ mod tests {
         assert_eq!(null_sd(&[10], &[3, 7], 10), None);
         assert_eq!(null_sd(&[4, 6], &[10], 10), None);
         assert_eq!(null_sd(&[4, 6], &[0, 10], 10), None);
-        // Multiclass: not modelled.
-        assert_eq!(null_sd(&[4, 6], &[2, 3, 5], 10), None);
+        // Multiclass: modelled (null_multi.rs), one level still none.
+        assert!(null_sd(&[4, 6], &[2, 3, 5], 10).is_some_and(|s| s > 0.0));
+        assert_eq!(null_sd(&[10], &[2, 3, 5], 10), None);
         // Inconsistent counts never panic.
         assert_eq!(null_sd(&[4, 6], &[12, 13], 10), None);
         let s = null_sd(&[4, 6, u64::MAX], &[3, 7], 10);

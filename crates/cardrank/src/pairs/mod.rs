@@ -55,6 +55,8 @@
 //! assert_eq!(found.redundancy[0].features, ["a", "a_copy"]);
 //! ```
 
+mod cond;
+mod probe;
 mod runs;
 mod score;
 mod table;
@@ -64,8 +66,10 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use self::cond::Conditional;
+pub use self::probe::PairProbe;
 use self::runs::{count_dense, sort_keys, Cells, KeyLayout, Scratch};
-pub use self::score::{Interactions, Redundancy, TupleInteraction};
+pub use self::score::{Interactions, JointGiven, Redundancy, TupleInteraction};
 use self::table::TupleTable;
 use crate::error::{Error, Result};
 use crate::state::FeatureState;
@@ -234,6 +238,12 @@ impl PairState {
             .collect()
     }
 
+    /// Whether no row has been counted into the tables yet (all are
+    /// buffered as codes).
+    pub(crate) fn tables_empty(&self) -> bool {
+        self.tables.iter().all(TupleTable::is_empty)
+    }
+
     /// How many tables are dense (the rest are sparse).
     pub fn dense_tables(&self) -> usize {
         self.tables.iter().filter(|t| t.is_dense()).count()
@@ -310,6 +320,76 @@ impl PairState {
             Cow::Borrowed(t) => Cells::Run(t.cells()),
             Cow::Owned(t) => Cells::Run(Cow::Owned(t.into_cells())),
         }
+    }
+
+    /// The joint value of involved features `members` as one dense code per
+    /// buffered row, with the number of codes and the class of each row;
+    /// `None` unless every row is buffered and at most `budget` distinct
+    /// combinations occur.
+    pub(crate) fn joint_codes(
+        &self,
+        members: &[u32],
+        budget: usize,
+    ) -> Option<(Vec<u32>, usize, &[u32])> {
+        if !self.tables.iter().all(TupleTable::is_empty) {
+            return None;
+        }
+        let cols: Vec<&[u32]> = members
+            .iter()
+            .map(|&k| self.pending[k as usize].as_slice())
+            .collect();
+        let mut seen: hashbrown::HashMap<Vec<u32>, u32> = hashbrown::HashMap::new();
+        let mut codes = Vec::with_capacity(self.pending_classes.len());
+        let mut key = vec![0u32; cols.len()];
+        for r in 0..self.pending_classes.len() {
+            for (k, c) in key.iter_mut().zip(&cols) {
+                *k = c[r];
+            }
+            let next = seen.len() as u32;
+            let code = match seen.get(&key) {
+                Some(&c) => c,
+                None => {
+                    if seen.len() >= budget {
+                        return None;
+                    }
+                    seen.insert(key.clone(), next);
+                    next
+                }
+            };
+            codes.push(code);
+        }
+        Some((codes, seen.len(), &self.pending_classes))
+    }
+
+    /// The cells of the pair (involved feature `x`, a column `z` of codes
+    /// below `card_z`, one per buffered row), counted in `scratch`.
+    pub(crate) fn cells_with<'s>(
+        &'s self,
+        x: u32,
+        card_x: usize,
+        z: &'s [u32],
+        card_z: usize,
+        n_classes: usize,
+        scratch: &'s mut Scratch,
+    ) -> Cells<'s> {
+        let cols: [&[u32]; 2] = [&self.pending[x as usize], z];
+        let cs = vec![card_x, card_z];
+        if TupleTable::dense_for(&cs, n_classes) && self.pending_classes.len() < u32::MAX as usize {
+            let counts = count_dense(&cols, &self.pending_classes, &cs, n_classes, scratch);
+            return Cells::Dense {
+                counts,
+                cards: cs,
+                n_classes,
+            };
+        }
+        if let Some(layout) = KeyLayout::new(&cs, n_classes) {
+            let keys = sort_keys(&cols, &self.pending_classes, &layout, scratch);
+            return Cells::Keys { keys, layout };
+        }
+        let run = table::TupleTable::new(2);
+        let mut t = run;
+        t.add_batch(&cols, &self.pending_classes, &cs, n_classes, scratch);
+        Cells::Run(Cow::Owned(t.into_cells()))
     }
 
     pub(crate) fn tuple_indices(&self) -> &[Vec<u32>] {

@@ -5,6 +5,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::cond::{pair_strata, CondScratch, Conditional};
+use super::PairState;
+use crate::counts::JointCounts;
 use crate::error::{Error, Result};
 use crate::measures::{self, ExactSum};
 use crate::ranking::log10_normal_sf;
@@ -85,6 +88,10 @@ pub struct Interactions {
     pub pairs: Vec<TupleInteraction>,
     /// Triples, largest adjusted synergy first.
     pub triples: Vec<TupleInteraction>,
+    /// Conditional relevance of each member of each pair given the other
+    /// (both orders), in the order of `pairs` as counted.
+    #[serde(default)]
+    pub conditional: Vec<Conditional>,
 }
 
 /// MI and EMI of one feature against the target.
@@ -100,9 +107,32 @@ struct Single {
     z: Option<f64>,
 }
 
-impl Interactions {
-    /// Computes every measure of every counted tuple (in parallel).
-    pub fn from_state(state: &RankState) -> Result<Interactions> {
+/// Everything shared by the tuples of one state while they are finished:
+/// the members' margins, the shared EMI table, and one set of buffers per
+/// worker thread.
+pub(crate) struct Finisher<'a> {
+    pairs: &'a PairState,
+    singles: Vec<Single>,
+    joints: Vec<&'a JointCounts>,
+    table: Option<measures::EmiTable>,
+    ranks: Vec<Vec<u32>>,
+    cards: Vec<usize>,
+    n_classes: usize,
+    target: Target<'a>,
+    workers: Vec<Mutex<Worker>>,
+}
+
+/// The measures of one tuple; for a pair also both orders of its
+/// conditional relevance (`[first given second, second given first]`).
+pub(crate) type Scored = (
+    Option<Redundancy>,
+    TupleInteraction,
+    Option<[Conditional; 2]>,
+);
+
+impl<'a> Finisher<'a> {
+    /// Checks the state and computes its features' margins.
+    pub(crate) fn new(state: &'a RankState) -> Result<Finisher<'a>> {
         let pairs = state.pairs.as_ref().ok_or(Error::InvalidParameter {
             name: "pairs",
             value: "none".into(),
@@ -147,56 +177,199 @@ impl Interactions {
             Some(t) => singles.iter().map(|s| t.ranks(&s.groups)).collect(),
             None => Vec::new(),
         };
-        let margins = Margins {
-            table: table.as_ref(),
-            ranks: &ranks,
-        };
-        let names = pairs.features();
-        let cards: Vec<usize> = cols.iter().map(|&i| state.features[i].dict.len()).collect();
-        let n_classes = state.target_dict.len();
-        let target = Target::new(&state.class_counts, n);
         // One set of buffers and memos per worker thread, kept across
         // tuples: no buffer is allocated (and paged in) afresh per tuple,
         // and pairs share their members' margins.
         let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
             .map(|_| Mutex::default())
             .collect();
-        let scored: Vec<(Option<Redundancy>, TupleInteraction)> = pairs
-            .tuple_indices()
-            .par_iter()
-            .enumerate()
-            .map(|(t, tuple)| {
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let score = |w: &mut Worker| {
-                    let cells = pairs.cells(t, &cards, n_classes, &mut w.scratch);
-                    score_tuple(
-                        &cells,
-                        tuple,
-                        names,
-                        &singles,
-                        &margins,
-                        &target,
-                        &mut w.memos,
-                    )
+        Ok(Finisher {
+            pairs,
+            joints: cols.iter().map(|&i| &state.features[i].joint).collect(),
+            singles,
+            table,
+            ranks,
+            cards: cols.iter().map(|&i| state.features[i].dict.len()).collect(),
+            n_classes: state.target_dict.len(),
+            target: Target::new(&state.class_counts, n),
+            workers,
+        })
+    }
+
+    /// The pair state being finished.
+    pub(crate) fn pairs(&self) -> &'a PairState {
+        self.pairs
+    }
+
+    /// MI - EMI and z of involved feature `k` with the target.
+    pub(crate) fn relevance(&self, k: usize) -> (f64, Option<f64>) {
+        (self.singles[k].adjusted, self.singles[k].z)
+    }
+
+    /// The joint value of involved features `given` as one feature: `None`
+    /// unless every row is buffered and their observed combinations are at
+    /// most `budget`.
+    pub(crate) fn joint_feature(
+        &self,
+        given: &[u32],
+        budget: usize,
+        name: String,
+    ) -> Option<JointGiven> {
+        let (codes, levels, classes) = self.pairs.joint_codes(given, budget)?;
+        let mut per_class = vec![vec![0u64; levels]; self.n_classes];
+        for (&c, &y) in codes.iter().zip(classes) {
+            per_class[y as usize][c as usize] += 1;
+        }
+        Some(JointGiven {
+            name,
+            codes,
+            levels,
+            joint: JointCounts::Dense { per_class, levels },
+        })
+    }
+
+    /// What involved feature `x` adds beyond a joint feature.
+    pub(crate) fn given_joint(&self, x: u32, given: &JointGiven) -> Conditional {
+        let k = self.n_classes;
+        let n = self.target.n;
+        let mut scratch = super::runs::Scratch::default();
+        let cells = self.pairs.cells_with(
+            x,
+            self.cards[x as usize],
+            &given.codes,
+            given.levels,
+            k,
+            &mut scratch,
+        );
+        // MI(XZ; Y) and MI(Z; Y) from their contingency tables.
+        let mut rows = Vec::new();
+        let mut cells_xz = Vec::new();
+        cells.for_each_level(2, |_, level| {
+            let i = rows.len() as u32;
+            rows.push(level.iter().map(|&(_, c)| c).sum());
+            cells_xz.extend(level.iter().map(|&(y, c)| (i, y, c)));
+        });
+        let levels_xz = rows.len();
+        let table = |rows: Vec<u64>, cells| measures::Contingency {
+            n,
+            rows,
+            cols: self.target.counts.to_vec(),
+            cells,
+        };
+        let mi_xz = measures::mutual_info(&table(rows, cells_xz));
+        let mut cells_z = Vec::new();
+        given.joint.for_each_cell(|l, y, c| cells_z.push((l, y, c)));
+        let mi_z = measures::mutual_info(&table(given.joint.level_totals(), cells_z));
+        let mut cond = CondScratch::default();
+        let [x_given_z, _] = pair_strata(
+            &cells,
+            [self.joints[x as usize], &given.joint],
+            k,
+            n,
+            &mut cond,
+        );
+        let x_name = &self.pairs.features()[x as usize];
+        Conditional::new(
+            (x_name, &given.name),
+            (mi_xz - mi_z).max(0.0),
+            &x_given_z,
+            levels_xz <= given.levels,
+        )
+    }
+
+    /// Scores tuple `t` of the pair state (from any thread).
+    pub(crate) fn score(&self, t: usize) -> Scored {
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
+        let margins = Margins {
+            table: self.table.as_ref(),
+            ranks: &self.ranks,
+        };
+        let tuple = &self.pairs.tuple_indices()[t];
+        let score = |w: &mut Worker| {
+            let Worker {
+                scratch,
+                memos,
+                cond,
+            } = w;
+            let cells = self.pairs.cells(t, &self.cards, self.n_classes, scratch);
+            let (redundancy, joint) = score_tuple(
+                &cells,
+                tuple,
+                self.pairs.features(),
+                &self.singles,
+                &margins,
+                &self.target,
+                memos,
+            );
+            let conditional = (tuple.len() == 2).then(|| {
+                let (i, j) = (tuple[0] as usize, tuple[1] as usize);
+                let strata = pair_strata(
+                    &cells,
+                    [self.joints[i], self.joints[j]],
+                    self.n_classes,
+                    self.target.n,
+                    cond,
+                );
+                let names = &joint.features;
+                // CMI(A; Y | B) = MI(AB; Y) - MI(B; Y), never below 0.
+                let cmi = |other: usize| (joint.joint_mi - self.singles[other].mi).max(0.0);
+                // X is a function of Z when the pair has no more levels
+                // than Z has values.
+                let levels = |k: usize| -> usize {
+                    self.singles[k]
+                        .groups
+                        .iter()
+                        .map(|&(_, m)| m as usize)
+                        .sum()
                 };
-                match workers[slot].try_lock() {
-                    Ok(mut w) => score(&mut w),
-                    // Taken (a caller's thread outside the pool): fresh ones.
-                    Err(_) => score(&mut Worker::default()),
-                }
-            })
+                [
+                    Conditional::new(
+                        (&names[0], &names[1]),
+                        cmi(j),
+                        &strata[0],
+                        joint.cardinality <= levels(j),
+                    ),
+                    Conditional::new(
+                        (&names[1], &names[0]),
+                        cmi(i),
+                        &strata[1],
+                        joint.cardinality <= levels(i),
+                    ),
+                ]
+            });
+            (redundancy, joint, conditional)
+        };
+        match self.workers[slot].try_lock() {
+            Ok(mut w) => score(&mut w),
+            // Taken (a caller's thread outside the pool): fresh ones.
+            Err(_) => score(&mut Worker::default()),
+        }
+    }
+}
+
+impl Interactions {
+    /// Computes every measure of every counted tuple (in parallel).
+    pub fn from_state(state: &RankState) -> Result<Interactions> {
+        let finisher = Finisher::new(state)?;
+        let pairs = finisher.pairs;
+        let scored: Vec<Scored> = (0..pairs.tuple_indices().len())
+            .into_par_iter()
+            .map(|t| finisher.score(t))
             .collect();
         let mut redundancy = Vec::new();
         let mut joint = Vec::new();
-        for (r, j) in scored {
+        let mut conditional = Vec::new();
+        for (r, j, c) in scored {
             redundancy.extend(r);
             joint.push(j);
+            conditional.extend(c.into_iter().flatten());
         }
         let (pair_list, triples): (Vec<_>, Vec<_>) =
             joint.into_iter().partition(|j| j.features.len() == 2);
+        let singles = &finisher.singles;
         let mut out = Interactions {
-            rows: n,
-            features: names.to_vec(),
+            rows: state.rows,
+            features: pairs.features().to_vec(),
             relevance: singles.iter().map(|s| s.adjusted).collect(),
             relevance_z: singles.iter().map(|s| s.z).collect(),
             pairs_tested: 0,
@@ -204,6 +377,7 @@ impl Interactions {
             redundancy,
             pairs: pair_list,
             triples,
+            conditional,
         };
         out.settle();
         Ok(out)
@@ -249,6 +423,14 @@ impl Interactions {
         self.redundancy
             .iter()
             .find(|r| same_pair(&r.features, a, b))
+    }
+
+    /// The conditional relevance of `feature` given `given`, if their pair
+    /// was counted.
+    pub fn conditional_of(&self, feature: &str, given: &str) -> Option<&Conditional> {
+        self.conditional
+            .iter()
+            .find(|c| c.feature == feature && c.given == given)
     }
 
     /// The joint relevance and synergy of two features, if counted.
@@ -304,11 +486,34 @@ impl Margins<'_> {
     }
 }
 
+/// Several features' observed combinations taken as one feature (see
+/// [`super::PairProbe::joint_of`]).
+#[derive(Debug, Clone)]
+pub struct JointGiven {
+    name: String,
+    codes: Vec<u32>,
+    levels: usize,
+    joint: JointCounts,
+}
+
+impl JointGiven {
+    /// Observed combinations.
+    pub fn levels(&self) -> usize {
+        self.levels
+    }
+
+    /// The members' names joined by ` & `.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 /// What one worker thread keeps from tuple to tuple.
 #[derive(Default)]
 struct Worker {
     scratch: super::runs::Scratch,
     memos: Memos,
+    cond: CondScratch,
 }
 
 /// Memos of the EMI terms and null moments.

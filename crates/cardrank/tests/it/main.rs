@@ -1,9 +1,12 @@
 //! Integration tests of the core crate (one binary, modules by concept).
 
+mod conditional;
 mod errors;
 mod merge;
 mod multivalue;
 mod pairs;
+mod significance;
+mod target_select;
 
 use std::sync::Arc;
 

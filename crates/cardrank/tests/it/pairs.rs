@@ -127,6 +127,7 @@ fn pair_and_triple_measures_match_brute_force() {
     let buffered = Interactions::from_state(&state_of(&rows, 700, 2, 1 << 30)).unwrap();
     assert_eq!(inter, buffered);
     assert_eq!((inter.pairs_tested, inter.triples_tested), (6, 2));
+    assert!(inter.pairs.iter().any(|p| p.joint_z.is_some()));
     let y = col("y");
     for r in &inter.redundancy {
         let want = mi(&col(&r.features[0]), &col(&r.features[1]));
@@ -152,7 +153,10 @@ fn pair_and_triple_measures_match_brute_force() {
         assert!((t.joint_mi - want).abs() < 1e-12, "{:?}", t.features);
         let singles: f64 = t.features.iter().map(|f| mi(&col(f), &y)).sum();
         assert!((t.synergy - (want - singles)).abs() < 1e-12);
-        assert!(t.joint_z.is_none(), "three classes: no null sd");
+        // Three classes: the multiclass null sd gives a z-score too (but
+        // not to a joint feature of one row per level, whose sd is 0).
+        let sd = t.joint_null_sd.expect("a null sd");
+        assert_eq!(t.joint_z.is_some(), sd > 0.0, "{:?}", t.features);
     }
 }
 

@@ -1,0 +1,163 @@
+//! Single pairs finished on demand, for a selection that needs only the
+//! pairs of its candidates with the features already chosen.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::cond::Conditional;
+use super::score::{Finisher, JointGiven};
+use crate::error::{Error, Result};
+use crate::state::RankState;
+
+/// Measures chosen pairs of a state built with [`crate::RankParams::pairs`]:
+/// each call finishes one pair table, from the buffered codes (one sort of
+/// the rows' packed codes, no table kept) or, when the rows overflowed the
+/// buffer, from the table counted for that pair. Nothing else of the
+/// [`crate::PairSpec`] is finished, so a selection among M candidates
+/// costs the pairs it asks for, not M(M-1)/2.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use cardrank::arrow_array::{ArrayRef, RecordBatch, StringArray};
+/// use cardrank::{PairProbe, PairSpec, RankParams, Ranker};
+///
+/// let col = |v: &[&str]| Arc::new(StringArray::from(v.repeat(8))) as ArrayRef;
+/// let batch = RecordBatch::try_from_iter([
+///     ("a", col(&["0", "0", "1", "1"])),
+///     ("b", col(&["0", "1", "0", "1"])),
+///     ("y", col(&["0", "1", "1", "0"])),
+/// ]).unwrap();
+/// let mut ranker = Ranker::new(RankParams::new("y").pairs(PairSpec::among(["a", "b"]))).unwrap();
+/// ranker.update(&batch).unwrap();
+/// let probe = PairProbe::new(ranker.state()).unwrap();
+/// // y = a XOR b: b alone tells nothing, given a everything (ln 2).
+/// let [b_given_a, _] = probe.conditional("b", "a").unwrap();
+/// assert!((b_given_a.cmi - std::f64::consts::LN_2).abs() < 1e-12);
+/// assert!(b_given_a.z.unwrap() > 3.0);
+/// assert_eq!(probe.pairs_measured(), 1);
+/// ```
+pub struct PairProbe<'a> {
+    finisher: Finisher<'a>,
+    /// Involved-feature index by name.
+    names: hashbrown::HashMap<&'a str, u32>,
+    /// Tuple index of each counted pair, by its members (in counted order).
+    tuples: hashbrown::HashMap<(u32, u32), usize>,
+    measured: AtomicUsize,
+}
+
+impl<'a> PairProbe<'a> {
+    /// Prepares the state's features' margins (no pair is finished yet).
+    pub fn new(state: &'a RankState) -> Result<PairProbe<'a>> {
+        let finisher = Finisher::new(state)?;
+        let pairs = finisher.pairs();
+        let names = pairs
+            .features()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u32))
+            .collect();
+        let tuples = pairs
+            .tuple_indices()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.len() == 2)
+            .map(|(i, t)| ((t[0], t[1]), i))
+            .collect();
+        Ok(PairProbe {
+            finisher,
+            names,
+            tuples,
+            measured: AtomicUsize::new(0),
+        })
+    }
+
+    /// The features whose pairs can be measured (the pair spec's).
+    pub fn features(&self) -> &'a [String] {
+        self.finisher.pairs().features()
+    }
+
+    /// MI - EMI of a feature with the target, and its z-score.
+    pub fn relevance(&self, feature: &str) -> Result<(f64, Option<f64>)> {
+        Ok(self.finisher.relevance(self.index(feature)? as usize))
+    }
+
+    /// Where the pairs are finished from: `"buffered codes"` when every row
+    /// is still buffered, else `"counted tables"`.
+    pub fn source(&self) -> &'static str {
+        if self.finisher.pairs().tables_empty() {
+            "buffered codes"
+        } else {
+            "counted tables"
+        }
+    }
+
+    /// Pair tables finished so far (the budget used).
+    pub fn pairs_measured(&self) -> usize {
+        self.measured.load(Ordering::Relaxed)
+    }
+
+    /// `[x given z, z given x]`: both orders of the conditional relevance of
+    /// the pair, finished now (callable from several threads at once).
+    pub fn conditional(&self, x: &str, z: &str) -> Result<[Conditional; 2]> {
+        let (i, j) = (self.index(x)?, self.index(z)?);
+        let (t, swapped) = match (self.tuples.get(&(i, j)), self.tuples.get(&(j, i))) {
+            (Some(&t), _) => (t, false),
+            (None, Some(&t)) => (t, true),
+            _ => {
+                return Err(Error::InvalidParameter {
+                    name: "pairs",
+                    value: format!("({x}, {z})"),
+                    expected: "a pair counted by the state's pair spec (two distinct features)",
+                })
+            }
+        };
+        self.measured.fetch_add(1, Ordering::Relaxed);
+        let (.., conditional) = self.finisher.score(t);
+        let [first, second] =
+            conditional.ok_or_else(|| Error::InvalidState("not a pair".into()))?;
+        Ok(if swapped {
+            [second, first]
+        } else {
+            [first, second]
+        })
+    }
+
+    /// The `given` features' observed combinations taken as one feature
+    /// (named by the members joined with ` & `), when every row is still
+    /// buffered and at most `budget` combinations occur; `Ok(None)`
+    /// otherwise.
+    pub fn joint_of<S: AsRef<str>>(
+        &self,
+        given: &[S],
+        budget: usize,
+    ) -> Result<Option<JointGiven>> {
+        let gi: Vec<u32> = given
+            .iter()
+            .map(|g| self.index(g.as_ref()))
+            .collect::<Result<_>>()?;
+        let name = given
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(" & ");
+        Ok(self.finisher.joint_feature(&gi, budget, name))
+    }
+
+    /// What `x` adds beyond the joint value of several features (see
+    /// [`PairProbe::joint_of`]), finished now.
+    pub fn conditional_on_joint(&self, x: &str, given: &JointGiven) -> Result<Conditional> {
+        let xi = self.index(x)?;
+        self.measured.fetch_add(1, Ordering::Relaxed);
+        Ok(self.finisher.given_joint(xi, given))
+    }
+
+    fn index(&self, name: &str) -> Result<u32> {
+        self.names
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::UnknownColumn {
+                column: name.to_string(),
+                available: self.features().to_vec(),
+            })
+    }
+}

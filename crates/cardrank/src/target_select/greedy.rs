@@ -1,0 +1,382 @@
+//! The greedy loop of [`select_target`].
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::params::{Method, TargetSelectParams, TargetSelection, TargetStep};
+use crate::error::{Error, Result};
+use crate::pairs::{Conditional, PairProbe};
+use crate::ranking::Ranking;
+use crate::state::RankState;
+
+/// One term of a candidate: its conditional relevance given a chosen
+/// feature.
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    adjusted: f64,
+    sd: Option<f64>,
+    z: Option<f64>,
+    determined: bool,
+}
+
+impl From<&Conditional> for Term {
+    fn from(c: &Conditional) -> Term {
+        Term {
+            adjusted: c.adjusted,
+            sd: c.null_sd,
+            z: c.z,
+            determined: c.determined,
+        }
+    }
+}
+
+struct Candidate {
+    name: String,
+    relevance: f64,
+    relevance_z: Option<f64>,
+    /// Terms against `chosen[0..terms.len()]`.
+    terms: Vec<Term>,
+    taken: bool,
+}
+
+/// A criterion's value.
+#[derive(Debug, Clone, Copy)]
+struct Value {
+    score: f64,
+    z: Option<f64>,
+    /// Index into the chosen list of the deciding term (CMIM).
+    worst: Option<usize>,
+    /// A function of a chosen feature: never taken.
+    dead: bool,
+}
+
+/// Greedy selection in target units over a state built with
+/// [`crate::RankParams::pairs`] (the candidates and given features must be
+/// among the pair spec's features). See the [module docs](super).
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use cardrank::arrow_array::{ArrayRef, RecordBatch, StringArray};
+/// use cardrank::{select_target, Method, PairSpec, RankParams, Ranker, TargetSelectParams};
+///
+/// // y = a, except that b flips it in one row of four; `a_copy` relabels `a`.
+/// let col = |v: &[&str]| Arc::new(StringArray::from(v.repeat(50))) as ArrayRef;
+/// let batch = RecordBatch::try_from_iter([
+///     ("a", col(&["0", "0", "1", "1", "0", "0", "1", "1"])),
+///     ("a_copy", col(&["x", "x", "y", "y", "x", "x", "y", "y"])),
+///     ("b", col(&["0", "1", "0", "0", "0", "1", "0", "0"])),
+///     ("y", col(&["0", "1", "1", "1", "0", "1", "1", "1"])),
+/// ]).unwrap();
+/// let spec = PairSpec::among(["a", "a_copy", "b"]);
+/// let mut ranker = Ranker::new(RankParams::new("y").pairs(spec)).unwrap();
+/// ranker.update(&batch).unwrap();
+/// let chosen = select_target(ranker.state(), &TargetSelectParams::new(Method::Cmim)).unwrap();
+/// let names: Vec<&str> = chosen.selected.iter().map(|s| s.feature.as_str()).collect();
+/// assert_eq!(names, ["a", "b"]); // never the copy of `a`
+/// assert_eq!(chosen.k_suggested, 2);
+/// ```
+pub fn select_target(state: &RankState, params: &TargetSelectParams) -> Result<TargetSelection> {
+    params.check()?;
+    let probe = PairProbe::new(state)?;
+    let pool = probe.features();
+    for g in &params.given {
+        if !pool.contains(g) {
+            return Err(Error::UnknownColumn {
+                column: g.clone(),
+                available: pool.to_vec(),
+            });
+        }
+    }
+    let ranking = Ranking::from_state(state, params.relevance)?;
+    let mut cands: Vec<Candidate> = Vec::new();
+    for f in &ranking.features {
+        if cands.len() >= params.max_candidates {
+            break;
+        }
+        let usable = f.cardinality >= 2 && f.entropy > 0.0;
+        if usable && pool.contains(&f.feature) && !params.given.contains(&f.feature) {
+            let (relevance, relevance_z) = probe.relevance(&f.feature)?;
+            cands.push(Candidate {
+                name: f.feature.clone(),
+                relevance,
+                relevance_z,
+                terms: Vec::new(),
+                taken: false,
+            });
+        }
+    }
+    let mut run = Run {
+        probe: &probe,
+        params,
+        chosen: params.given.clone(),
+        cands,
+    };
+    let selected = run.steps()?;
+    let k_suggested = selected.iter().take_while(|s| s.significant).count();
+    Ok(TargetSelection {
+        method: params.method.name().to_string(),
+        candidates: run.cands.len(),
+        given: params.given.clone(),
+        k_suggested,
+        pairs_measured: probe.pairs_measured(),
+        source: probe.source().to_string(),
+        selected,
+    })
+}
+
+struct Run<'p, 'a> {
+    probe: &'p PairProbe<'a>,
+    params: &'p TargetSelectParams,
+    /// Given features, then the features chosen so far.
+    chosen: Vec<String>,
+    cands: Vec<Candidate>,
+}
+
+impl Run<'_, '_> {
+    fn steps(&mut self) -> Result<Vec<TargetStep>> {
+        let limit = self.params.k.unwrap_or(usize::MAX);
+        let mut steps: Vec<TargetStep> = Vec::new();
+        let mut tried_pairs = false;
+        while steps.len() < limit {
+            let Some((best, value)) = self.best()? else {
+                break;
+            };
+            let significant = self.significant(value.score, value.z);
+            if !significant && !tried_pairs && self.params.pair_pool > 0 && limit - steps.len() >= 2
+            {
+                // Tried once: later steps only see a smaller pool.
+                tried_pairs = true;
+                if let Some((first, second, term)) = self.pair_step()? {
+                    self.update(&[first])?;
+                    let v = self.value(first);
+                    let partner = self.cands[second].name.clone();
+                    self.take(first, v, true, Some(partner), &mut steps);
+                    let v = Value {
+                        score: term.adjusted,
+                        z: term.z,
+                        worst: None,
+                        dead: false,
+                    };
+                    let partner = self.cands[first].name.clone();
+                    self.take(second, v, true, Some(partner), &mut steps);
+                    continue;
+                }
+            }
+            if !significant && self.params.k.is_none() {
+                break;
+            }
+            self.take(best, value, significant, None, &mut steps);
+        }
+        Ok(steps)
+    }
+
+    fn significant(&self, score: f64, z: Option<f64>) -> bool {
+        score > 0.0 && z.is_some_and(|z| z >= self.params.min_z)
+    }
+
+    fn take(
+        &mut self,
+        i: usize,
+        v: Value,
+        significant: bool,
+        partner: Option<String>,
+        steps: &mut Vec<TargetStep>,
+    ) {
+        let c = &mut self.cands[i];
+        c.taken = true;
+        steps.push(TargetStep {
+            step: steps.len() + 1,
+            feature: c.name.clone(),
+            relevance: c.relevance,
+            score: v.score,
+            z: v.z,
+            significant,
+            worst: v.worst.map(|w| self.chosen[w].clone()),
+            partner,
+        });
+        self.chosen.push(c.name.clone());
+    }
+
+    /// The criterion of candidate `i` over its terms so far.
+    fn value(&self, i: usize) -> Value {
+        let c = &self.cands[i];
+        let terms = &c.terms;
+        let dead = terms.iter().any(|t| t.determined);
+        if terms.is_empty() {
+            return Value {
+                score: c.relevance,
+                z: c.relevance_z,
+                worst: None,
+                dead,
+            };
+        }
+        let m = terms.len() as f64;
+        let mean_sd = terms
+            .iter()
+            .map(|t| t.sd)
+            .sum::<Option<f64>>()
+            .map(|s| s / m);
+        let over_sd = |score: f64| mean_sd.and_then(|s| (s > 0.0).then(|| score / s));
+        let (score, z, worst) = match self.params.method {
+            Method::Cmim => {
+                let (w, t) = terms
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| a.1.adjusted.total_cmp(&b.1.adjusted))
+                    .map(|(w, t)| (w, *t))
+                    .unwrap_or((0, terms[0]));
+                (t.adjusted, t.z, Some(w))
+            }
+            Method::Jmi => {
+                let mean = terms.iter().map(|t| t.adjusted).sum::<f64>() / m;
+                (mean, over_sd(mean), None)
+            }
+            Method::Mrmr | Method::ThreeMr => {
+                let red = |t: &Term| c.relevance - t.adjusted;
+                let redundancy = terms.iter().map(|t| red(t).max(0.0)).sum::<f64>() / m;
+                let synergy = terms.iter().map(|t| (-red(t)).max(0.0)).sum::<f64>() / m;
+                let beta = if self.params.method == Method::ThreeMr {
+                    self.params.beta
+                } else {
+                    0.0
+                };
+                let score = c.relevance - self.params.alpha * redundancy + beta * synergy;
+                (score, over_sd(score), None)
+            }
+        };
+        Value {
+            score,
+            z,
+            worst,
+            dead,
+        }
+    }
+
+    /// Brings candidates `which` up to date against every chosen feature
+    /// (in parallel; each pair finished once).
+    fn update(&mut self, which: &[usize]) -> Result<()> {
+        let chosen = &self.chosen;
+        let probe = self.probe;
+        let jobs: Vec<(usize, usize)> = which
+            .iter()
+            .flat_map(|&i| (self.cands[i].terms.len()..chosen.len()).map(move |s| (i, s)))
+            .collect();
+        let cands = &self.cands;
+        let found: Vec<Result<Term>> = jobs
+            .par_iter()
+            .map(|&(i, s)| {
+                let [c, _] = probe.conditional(&cands[i].name, &chosen[s])?;
+                Ok(Term::from(&c))
+            })
+            .collect();
+        for (&(i, s), t) in jobs.iter().zip(found) {
+            debug_assert_eq!(self.cands[i].terms.len(), s);
+            self.cands[i].terms.push(t?);
+        }
+        Ok(())
+    }
+
+    /// The best live candidate and its criterion (ties: the earlier in
+    /// relevance order).
+    fn best(&mut self) -> Result<Option<(usize, Value)>> {
+        let live: Vec<usize> = (0..self.cands.len())
+            .filter(|&i| !self.cands[i].taken)
+            .collect();
+        if self.params.method != Method::Cmim || self.chosen.is_empty() {
+            self.update(&live)?;
+            return Ok(self.argmax(&live));
+        }
+        // Lazy CMIM: a stale candidate's minimum so far bounds its value.
+        let batch = rayon::current_num_threads().max(1);
+        loop {
+            let mut order: Vec<(usize, f64)> = live
+                .iter()
+                .filter_map(|&i| {
+                    let v = self.value(i);
+                    let stale = self.cands[i].terms.len() < self.chosen.len();
+                    let bound = if stale && self.cands[i].terms.is_empty() {
+                        f64::INFINITY
+                    } else {
+                        v.score
+                    };
+                    (!v.dead).then_some((i, bound))
+                })
+                .collect();
+            order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let Some(&(top, _)) = order.first() else {
+                return Ok(None);
+            };
+            let stale = |i: usize| self.cands[i].terms.len() < self.chosen.len();
+            if !stale(top) {
+                return Ok(Some((top, self.value(top))));
+            }
+            // The stale candidates ahead of the best up-to-date one.
+            let ahead: Vec<usize> = order
+                .iter()
+                .take_while(|&&(i, _)| stale(i))
+                .take(batch)
+                .map(|&(i, _)| i)
+                .collect();
+            self.update(&ahead)?;
+        }
+    }
+
+    fn argmax(&self, live: &[usize]) -> Option<(usize, Value)> {
+        let mut best: Option<(usize, Value)> = None;
+        for &i in live {
+            let v = self.value(i);
+            if v.dead {
+                continue;
+            }
+            if best.is_none_or(|(_, b)| v.score > b.score) {
+                best = Some((i, v));
+            }
+        }
+        best
+    }
+
+    /// The pair step (see the module docs): `(first, second, second given
+    /// first)`.
+    fn pair_step(&mut self) -> Result<Option<(usize, usize, Term)>> {
+        let pool: Vec<usize> = (0..self.cands.len())
+            .filter(|&i| !self.cands[i].taken && !self.value(i).dead)
+            .take(self.params.pair_pool)
+            .collect();
+        let jobs: Vec<(usize, usize)> = pool
+            .iter()
+            .enumerate()
+            .flat_map(|(p, &i)| pool[p + 1..].iter().map(move |&j| (i, j)))
+            .collect();
+        let probe = self.probe;
+        let cands = &self.cands;
+        let best: Mutex<Option<(f64, usize, usize, Term)>> = Mutex::new(None);
+        let measured: Vec<Result<()>> = jobs
+            .par_iter()
+            .map(|&(i, j)| {
+                let [i_given_j, j_given_i] = probe.conditional(&cands[i].name, &cands[j].name)?;
+                for (first, second, c) in [(i, j, &j_given_i), (j, i, &i_given_j)] {
+                    let gain = c.adjusted - cands[second].relevance.max(0.0);
+                    let sig = c.adjusted > 0.0 && c.z.is_some_and(|z| z >= self.params.min_z);
+                    if sig && gain > 0.0 && !c.determined {
+                        let mut b = best.lock().unwrap_or_else(|e| e.into_inner());
+                        let better = match *b {
+                            None => true,
+                            Some((g, f, s, _)) => {
+                                gain > g || (gain == g && (first, second) < (f, s))
+                            }
+                        };
+                        if better {
+                            *b = Some((gain, first, second, Term::from(c)));
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .collect();
+        measured.into_iter().collect::<Result<Vec<()>>>()?;
+        let best = best.into_inner().unwrap_or_else(|e| e.into_inner());
+        Ok(best.map(|(_, f, s, t)| (f, s, t)))
+    }
+}
