@@ -10,10 +10,11 @@ from typing import Any, Protocol, final
 
 from typing_extensions import CapsuleType
 
-__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "triple_candidates", "report", "report_path", "COLUMNS", "__version__"]
+__all__ = ["Ranker", "Ranking", "PairResult", "pair_run", "pair_run_path", "triple_candidates", "report", "report_path", "COLUMNS", "MAX_THREADS", "__version__"]
 
 __version__: str
 COLUMNS: tuple[str, ...]
+MAX_THREADS: int
 
 class _ArrowStream(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

@@ -52,7 +52,7 @@ pub struct ReportArgs {
     pub batch_size: usize,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Worker threads (default: CARDRANK_THREADS, else all cores).
+    /// Worker threads, 1 to 1024 (default: CARDRANK_THREADS, else all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Rank by this score: adjusted (MI - EMI), mi, ami, z.
@@ -120,14 +120,19 @@ fn params_of(a: &ReportArgs) -> Result<(RankParams, QualityParams), CliError> {
     Ok((p, q))
 }
 
-fn open(a: &ReportArgs, features: Option<Vec<String>>) -> Result<Box<dyn BatchSource>, CliError> {
+fn open(
+    a: &ReportArgs,
+    which: Pass,
+    features: Option<Vec<String>>,
+) -> Result<Box<dyn BatchSource>, CliError> {
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
     let missing = if a.missing.is_empty() {
         vec![String::new(), "?".to_string()]
     } else {
         a.missing.clone()
     };
-    let (read, transforms) = input::options(
+    let second = (which == Pass::Second).then(|| features.clone()).flatten();
+    let (read, mut transforms) = input::options(
         &a.input,
         &a.target,
         delimiter,
@@ -136,6 +141,10 @@ fn open(a: &ReportArgs, features: Option<Vec<String>>) -> Result<Box<dyn BatchSo
         a.exclude.clone(),
         a.batch_size,
     )?;
+    if let Some(w) = second {
+        // Pass 2 reads only the columns it scores: split only those.
+        transforms.multivalue.retain(|(c, _)| w.contains(c));
+    }
     Ok(cardrank_io::open_with(&a.files, &read, &transforms)?)
 }
 
@@ -155,7 +164,7 @@ pub fn run(a: &ReportArgs) -> Result<(), CliError> {
         &options,
         stdin.then_some("standard input is read once"),
         |which, columns, sink| {
-            let reader = open(a, columns)?;
+            let reader = open(a, which, columns)?;
             if which == Pass::First {
                 progress = Some(reader.progress());
             }

@@ -20,25 +20,33 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use crate::error::{escape_preview, Error, Result};
+use crate::error::{escape_preview, Error, Result, PREVIEW_CHARS};
+use crate::recent::Recent;
 use crate::source::{self, Compression, Progress, Source};
 
 /// Largest row, in bytes of field content, that the reader accepts.
 pub const MAX_ROW_BYTES: usize = 1 << 30;
 
 /// A batch is closed once its fields hold this many bytes (or at the batch
-/// size in rows, whichever comes first). Wide rows thus make batches of
-/// fewer rows: the few batches in flight between the reader thread and the
-/// ranker stay small whatever the width, so peak memory does not hang on the
-/// number of columns times 65,536 rows. (Far below the 2 GiB where Arrow's
-/// 32-bit string offsets would overflow.)
+/// size in rows, whichever comes first), counting [`FIELD_BYTES`] for each
+/// field read besides its text. Wide rows thus make batches of fewer rows:
+/// the few batches in flight between the reader thread and the ranker stay
+/// small whatever the width, so peak memory does not hang on the number of
+/// columns times 65,536 rows. (Far below the 2 GiB where Arrow's 32-bit
+/// string offsets would overflow.)
 pub const TARGET_BATCH_BYTES: usize = 4 << 20;
 
-/// Rows' worth of capacity reserved up front for the first batch.
+/// What a field costs in a batch besides its text: its string offset. Even
+/// empty fields thus fill a batch (10,000 empty columns would otherwise make
+/// 65,536-row batches of 2.6 GB of offsets).
+const FIELD_BYTES: usize = 4;
+
+/// Rows' worth of capacity reserved up front for the first batch, at most
+/// (and never more than the batch's bytes can fill).
 const FIRST_BATCH_ROWS: usize = 1 << 16;
 
 /// Size of the parser's input buffer.
-const BUFFER_BYTES: usize = 1 << 20;
+pub(crate) const BUFFER_BYTES: usize = 1 << 20;
 
 /// Options for [`CsvReader`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +124,11 @@ pub struct CsvReader {
     pending: Option<ByteRecord>,
     /// Number of fields in the header (every row must have as many).
     n_fields: usize,
+    /// The header's names (`c1`, `c2`, ... without a header), for messages.
+    header: Vec<String>,
+    delimiter: u8,
+    /// Where the last record read began: byte and parser line.
+    last_start: (u64, u64),
     /// The columns read, as indices into the header; the rest are skipped.
     keep: Vec<usize>,
     skip_bad_rows: bool,
@@ -200,6 +213,9 @@ impl CsvReader {
             record: ByteRecord::new(),
             pending: None,
             n_fields: 0,
+            header: Vec::new(),
+            delimiter,
+            last_start: (0, 1),
             keep: Vec::new(),
             skip_bad_rows: opts.skip_bad_rows,
             rows_read: 0,
@@ -215,6 +231,7 @@ impl CsvReader {
             Ok(false) => return Err(Error::Empty { path: this.name }),
             Err(e) => return Err(this.csv_error(e)),
         }
+        this.note_start(&first);
         let names = if opts.has_header {
             header_names(&this.name, &first).map_err(|e| this.on_line_of(e, &first))?
         } else {
@@ -223,12 +240,13 @@ impl CsvReader {
             names
         };
         let fields: Vec<Field> = names
-            .into_iter()
+            .iter()
             .map(|n| Field::new(n, DataType::Utf8, false))
             .collect();
-        this.bytes_hint = vec![this.rows_hint * 8; fields.len()];
+        this.header = names;
         this.n_fields = fields.len();
         this.keep = (0..fields.len()).collect();
+        this.first_hints();
         this.schema = Arc::new(Schema::new(fields));
         Ok(this)
     }
@@ -241,10 +259,25 @@ impl CsvReader {
             .schema
             .project(&keep)
             .map_err(|e| Error::option(e.to_string()))?;
-        self.bytes_hint = vec![self.rows_hint * 8; keep.len()];
         self.keep = keep;
+        self.first_hints();
         self.schema = Arc::new(schema);
         Ok(())
+    }
+
+    /// The capacity reserved for the first batch: within the batch's byte
+    /// budget however many columns are read (a 10,000-column file of three
+    /// rows used to reserve 8.6 GB), and a full batch of rows for few
+    /// columns. Later batches reserve what the one before used.
+    fn first_hints(&mut self) {
+        let n = self.keep.len().max(1);
+        self.rows_hint = self
+            .batch_size
+            .min(FIRST_BATCH_ROWS)
+            .min(self.batch_bytes / (FIELD_BYTES * n))
+            .max(1);
+        let bytes = (self.batch_bytes / n).min(self.rows_hint * 8);
+        self.bytes_hint = vec![bytes; self.keep.len()];
     }
 
     /// The schema: one non-nullable `Utf8` column per header field.
@@ -287,6 +320,9 @@ impl CsvReader {
     /// [`TARGET_BATCH_BYTES`] (still at the batch size in rows).
     pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
         self.batch_bytes = bytes.max(1);
+        if self.rows_read == 0 {
+            self.first_hints();
+        }
     }
 
     /// Where the reader got to (see [`Tail`]).
@@ -307,10 +343,44 @@ impl CsvReader {
         }
     }
 
+    /// Remembers where `rec`, just read, began.
+    #[inline]
+    fn note_start(&mut self, rec: &ByteRecord) {
+        if let Some(p) = rec.position() {
+            self.last_start = (p.byte(), p.line());
+        }
+    }
+
+    /// The error for a quote that the record begun at `begin` (on parser
+    /// line `line`) leaves open, if it does: the record then ran to the end
+    /// of the input.
+    fn open_quote(&self, (begin, line): (u64, u64)) -> Option<Error> {
+        let end = self.rdr.position().byte();
+        let recent = self.rdr.get_ref();
+        let q = recent.unterminated_quote(begin, line, end, self.delimiter)?;
+        let column = self.header.get(q.field).map_or_else(
+            || format!("#{}", q.field + 1),
+            |n| escape_preview(n.as_bytes()),
+        );
+        let value = recent.bytes(q.offset + 1, end, PREVIEW_CHARS * 4 + 4);
+        Some(Error::UnterminatedQuote {
+            path: self.name.clone(),
+            line: q.line,
+            column,
+            value: escape_preview(&value),
+        })
+    }
+
     fn csv_error(&self, err: ::csv::Error) -> Error {
         let line = err
             .position()
             .map_or_else(|| self.line(), |p| self.line_at(p));
+        if let (ErrorKind::UnequalLengths { .. }, Some(p)) = (err.kind(), err.position()) {
+            // Too few fields because a quote swallowed the rest of the input.
+            if let Some(e) = self.open_quote((p.byte(), p.line())) {
+                return e;
+            }
+        }
         match err.into_kind() {
             ErrorKind::Io(e) => {
                 source::io_error(&self.name, self.compression, &self.progress, self.line(), e)
@@ -339,6 +409,7 @@ impl CsvReader {
             .collect();
         let mut rows = 0usize;
         let mut bytes = 0usize;
+        let per_row = FIELD_BYTES * self.keep.len();
         let row = Row {
             name: &self.name,
             schema: &self.schema,
@@ -346,21 +417,30 @@ impl CsvReader {
             keep: &self.keep,
         };
         if let Some(first) = self.pending.take() {
-            bytes += row
-                .append(&first, &mut builders)
-                .map_err(|e| self.on_line_of(e, &first))?;
+            bytes += per_row
+                + row
+                    .append(&first, &mut builders)
+                    .map_err(|e| self.on_line_of(e, &first))?;
             rows += 1;
         }
         while rows < self.batch_size && bytes < self.batch_bytes {
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => {
+                    if let Some(e) = self.open_quote(self.last_start) {
+                        return Err(e);
+                    }
+                    break;
+                }
                 Err(e) => return Err(self.csv_error(e)),
+            }
+            if let Some(p) = self.record.position() {
+                self.last_start = (p.byte(), p.line());
             }
             self.tail.open_quote = self.record.as_slice().last() == Some(&b'\n');
             match row.append(&self.record, &mut builders) {
                 Ok(n) => {
-                    bytes += n;
+                    bytes += n + per_row;
                     rows += 1;
                 }
                 Err(e) => match self.on_line_of(e, &self.record) {
@@ -414,77 +494,6 @@ impl std::iter::FusedIterator for CsvReader {}
 
 fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())
-}
-
-/// Bytes a [`Recent`] keeps: the parser's buffer and then some, so that a
-/// record's first bytes are still there once it has been read.
-const RECENT_BYTES: usize = 4 * BUFFER_BYTES;
-
-/// A byte stream that keeps the last [`RECENT_BYTES`] it passed on, by
-/// their offset in the stream.
-///
-/// It is there to name the right line. The parser's line of a record is
-/// the line it was on when it began the record, and it begins a record
-/// before skipping the line ends in front of it: blank lines, and the
-/// `\n` of a `\r\n` that ended the record before (it stops at the `\r`).
-/// So a record after blank lines, or any record of a CRLF file, would be
-/// named by an earlier line. The record's true line is its begin line plus
-/// the `\n` bytes between its begin offset and its first byte, which are
-/// read back from here (if they have left the window, the begin line
-/// stands).
-struct Recent<R> {
-    inner: R,
-    ring: Vec<u8>,
-    /// Bytes passed on so far; byte `o` of the stream is at `o % ring.len()`.
-    total: u64,
-}
-
-impl<R: Read> Recent<R> {
-    fn new(inner: R) -> Self {
-        Recent {
-            inner,
-            ring: vec![0; RECENT_BYTES],
-            total: 0,
-        }
-    }
-
-    /// Byte `offset` of the stream, if it is still kept.
-    fn byte_at(&self, offset: u64) -> Option<u8> {
-        let w = self.ring.len() as u64;
-        (offset < self.total && self.total - offset <= w).then(|| self.ring[(offset % w) as usize])
-    }
-
-    /// The physical line of the record the parser began at `begin` on line
-    /// `line` (see the type).
-    fn line_of(&self, begin: u64, line: u64) -> u64 {
-        let mut line = line;
-        let mut at = begin;
-        while let Some(b) = self.byte_at(at) {
-            match b {
-                b'\n' => line += 1,
-                b'\r' => {}
-                _ => break,
-            }
-            at += 1;
-        }
-        line
-    }
-}
-
-impl<R: Read> Read for Recent<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(out)?;
-        let w = self.ring.len();
-        // Only the last `w` bytes can matter.
-        let kept = &out[n.saturating_sub(w)..n];
-        let skipped = (n - kept.len()) as u64;
-        let start = ((self.total + skipped) % w as u64) as usize;
-        let first = kept.len().min(w - start);
-        self.ring[start..start + first].copy_from_slice(&kept[..first]);
-        self.ring[..kept.len() - first].copy_from_slice(&kept[first..]);
-        self.total += n as u64;
-        Ok(n)
-    }
 }
 
 /// What is needed to append a row to the builders.

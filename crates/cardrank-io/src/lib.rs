@@ -53,6 +53,7 @@ pub mod numeric;
 mod pipe;
 mod pq;
 pub mod read;
+mod recent;
 pub mod report;
 pub mod source;
 pub mod split;

@@ -44,7 +44,7 @@ pub(crate) fn params(
         let n = usize::try_from(n).map_err(|_| cardrank::Error::InvalidParameter {
             name: "threads",
             value: n.to_string(),
-            expected: "a positive thread count",
+            expected: "a thread count from 1 to 1024",
         })?;
         p = p.threads(n);
     }

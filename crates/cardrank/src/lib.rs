@@ -63,7 +63,7 @@ pub use pairs::{
     BudgetUsed, Interactions, PairBudget, PairRun, PairSpec, PairState, Redundancy,
     TupleInteraction,
 };
-pub use params::{CheckedParams, RankParams, Score};
+pub use params::{CheckedParams, RankParams, Score, MAX_THREADS};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
 pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};
