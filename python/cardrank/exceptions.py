@@ -50,6 +50,7 @@ __all__ = [
     "ThreadPoolError",
     "UnknownColumnError",
     "UnsupportedInputError",
+    "UnterminatedQuoteError",
     "UnsupportedTypeError",
     "VwSyntaxError",
     "WriteError",
@@ -178,6 +179,13 @@ class RaggedRowError(InputError):
     kind = "ragged"
 
 
+class UnterminatedQuoteError(InputError):
+    """A quote opens a CSV field and is never closed: the field would run to
+    the end of the input."""
+
+    kind = "unterminated_quote"
+
+
 class InvalidUtf8Error(InputError):
     """A field is not valid UTF-8."""
 
@@ -287,6 +295,7 @@ _IO_ERRORS = _table(
     OpenError,
     EmptyInputError,
     RaggedRowError,
+    UnterminatedQuoteError,
     InvalidUtf8Error,
     DuplicateColumnError,
     DecompressError,
