@@ -73,7 +73,11 @@ fn an_unterminated_quote_names_its_line() {
     let out = rank(&p, "y", &[]);
     assert_bad_input(
         &out,
-        &["open_end.csv", "unterminated quote starting at line 3", "`y`"],
+        &[
+            "open_end.csv",
+            "unterminated quote starting at line 3",
+            "`y`",
+        ],
     );
     // Mid-file, leaving a record too short: was "line 3 has 1 fields".
     let p = write("open_mid.csv", b"a,y\n1,1\n\"2,0\n3,1\n");
@@ -141,10 +145,8 @@ fn vw_features_that_never_appear_are_an_error() {
 }
 
 fn report(input: &Path, name: &str, extra: &[&str]) -> Value {
-    let out_dir = std::env::temp_dir().join(format!(
-        "cardrank-hostile-{}-{name}",
-        std::process::id()
-    ));
+    let out_dir =
+        std::env::temp_dir().join(format!("cardrank-hostile-{}-{name}", std::process::id()));
     let out = bin()
         .arg("report")
         .arg(input)
@@ -200,15 +202,18 @@ fn report_reads_list_columns_in_its_second_pass() {
     let q = report(&p, "multi", &["--target", "y", "--multivalue", "m:;"]);
     assert_eq!(unusual_columns(&q), ["m", "z"]);
     // The heatmap leaves list columns out (pairs of them are not counted).
-    let p = write("multi3.csv", {
-        let mut s = String::from("y,m,z,w\n");
-        for i in 0..300 {
-            let m = ["a", "b", "a;b", "c"][i % 4];
-            s.push_str(&format!("{},{m},{},{}\n", i % 2, i % 5, i % 3));
+    let p = write(
+        "multi3.csv",
+        {
+            let mut s = String::from("y,m,z,w\n");
+            for i in 0..300 {
+                let m = ["a", "b", "a;b", "c"][i % 4];
+                s.push_str(&format!("{},{m},{},{}\n", i % 2, i % 5, i % 3));
+            }
+            s
         }
-        s
-    }
-    .as_bytes());
+        .as_bytes(),
+    );
     let q = report(&p, "multi3", &["--target", "y", "--multivalue", "m:;"]);
     assert_eq!(q["rows"], 300);
 }
