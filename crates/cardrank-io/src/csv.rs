@@ -129,6 +129,10 @@ pub struct CsvReader {
     delimiter: u8,
     /// Where the last record read began: byte and parser line.
     last_start: (u64, u64),
+    /// Whether a quote left open at the end is an error (not for a byte
+    /// range of a file that may end inside a quoted field, see
+    /// [`crate::split`], which checks that itself).
+    check_quotes: bool,
     /// The columns read, as indices into the header; the rest are skipped.
     keep: Vec<usize>,
     skip_bad_rows: bool,
@@ -216,6 +220,7 @@ impl CsvReader {
             header: Vec::new(),
             delimiter,
             last_start: (0, 1),
+            check_quotes: true,
             keep: Vec::new(),
             skip_bad_rows: opts.skip_bad_rows,
             rows_read: 0,
@@ -325,6 +330,11 @@ impl CsvReader {
         }
     }
 
+    /// Leaves a quote open at the end to [`crate::split`] (see [`Tail`]).
+    pub(crate) fn skip_quote_check(&mut self) {
+        self.check_quotes = false;
+    }
+
     /// Where the reader got to (see [`Tail`]).
     pub(crate) fn tail(&self) -> Tail {
         self.tail
@@ -355,6 +365,9 @@ impl CsvReader {
     /// line `line`) leaves open, if it does: the record then ran to the end
     /// of the input.
     fn open_quote(&self, (begin, line): (u64, u64)) -> Option<Error> {
+        if !self.check_quotes {
+            return None;
+        }
         let end = self.rdr.position().byte();
         let recent = self.rdr.get_ref();
         let q = recent.unterminated_quote(begin, line, end, self.delimiter)?;
