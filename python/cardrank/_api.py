@@ -62,7 +62,7 @@ def _resolve_threads(threads: int | None) -> int | None:
     env = os.environ.get("CARDRANK_THREADS", "").strip()
     if env:
         return None  # the core reads (and checks) CARDRANK_THREADS itself
-    return _cpu_count()
+    return min(_cpu_count(), _core.MAX_THREADS)
 
 
 def _check_target(target: Any) -> str:
@@ -419,8 +419,8 @@ class Ranker:
 
     Args:
         target: Name of the target column.
-        threads: Worker threads. ``None`` reads the ``CARDRANK_THREADS``
-            environment variable, else uses all cores.
+        threads: Worker threads, 1 to 1024. ``None`` reads the
+            ``CARDRANK_THREADS`` environment variable, else uses all cores.
         missing: Values counted as missing (one category of their own), in
             addition to nulls. Default ``[""]``.
         features: Rank only these columns.

@@ -24,11 +24,13 @@ __all__ = [
     "report",
     "report_path",
     "COLUMNS",
+    "MAX_THREADS",
     "__version__",
 ]
 
 __version__: str
 COLUMNS: tuple[str, ...]
+MAX_THREADS: int
 
 class _ArrowStream(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

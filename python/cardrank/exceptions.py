@@ -56,6 +56,7 @@ __all__ = [
     "ThreadPoolError",
     "UnknownColumnError",
     "UnsupportedInputError",
+    "UnterminatedQuoteError",
     "UnsupportedTypeError",
     "VwSyntaxError",
     "WriteError",
@@ -190,6 +191,13 @@ class RaggedRowError(InputError):
     """A data row has a different number of fields than the header."""
 
     kind = "ragged"
+
+
+class UnterminatedQuoteError(InputError):
+    """A quote opens a CSV field and is never closed: the field would run to
+    the end of the input."""
+
+    kind = "unterminated_quote"
 
 
 class InvalidUtf8Error(InputError):
@@ -328,6 +336,7 @@ _IO_ERRORS = _table(
     OpenError,
     EmptyInputError,
     RaggedRowError,
+    UnterminatedQuoteError,
     InvalidUtf8Error,
     DuplicateColumnError,
     DecompressError,

@@ -48,7 +48,7 @@ pub struct RankOptions {
     /// Also write ranking.tsv and ranking.json into this directory (`select`: selection.tsv and selection.json too; with pairs: redundancy.tsv, pairs.tsv, triples.tsv).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: CARDRANK_THREADS, else all cores).
+    /// Worker threads, 1 to 1024 (default: CARDRANK_THREADS, else all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Show only the best K features.
@@ -285,7 +285,7 @@ pub struct ReportArgs {
     pub batch_size: usize,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Worker threads (default: CARDRANK_THREADS, else all cores).
+    /// Worker threads, 1 to 1024 (default: CARDRANK_THREADS, else all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Rank by this score: adjusted (MI - EMI), mi, ami, z.

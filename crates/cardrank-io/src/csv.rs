@@ -20,25 +20,33 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use crate::error::{escape_preview, Error, Result};
+use crate::error::{escape_preview, Error, Result, PREVIEW_CHARS};
+use crate::recent::{Recent, RowLimit};
 use crate::source::{self, Compression, Progress, Source};
 
 /// Largest row, in bytes of field content, that the reader accepts.
 pub const MAX_ROW_BYTES: usize = 1 << 30;
 
 /// A batch is closed once its fields hold this many bytes (or at the batch
-/// size in rows, whichever comes first). Wide rows thus make batches of
-/// fewer rows: the few batches in flight between the reader thread and the
-/// ranker stay small whatever the width, so peak memory does not hang on the
-/// number of columns times 65,536 rows. (Far below the 2 GiB where Arrow's
-/// 32-bit string offsets would overflow.)
+/// size in rows, whichever comes first), counting [`FIELD_BYTES`] for each
+/// field read besides its text. Wide rows thus make batches of fewer rows:
+/// the few batches in flight between the reader thread and the ranker stay
+/// small whatever the width, so peak memory does not hang on the number of
+/// columns times 65,536 rows. (Far below the 2 GiB where Arrow's 32-bit
+/// string offsets would overflow.)
 pub const TARGET_BATCH_BYTES: usize = 4 << 20;
 
-/// Rows' worth of capacity reserved up front for the first batch.
+/// What a field costs in a batch besides its text: its string offset. Even
+/// empty fields thus fill a batch (10,000 empty columns would otherwise make
+/// 65,536-row batches of 2.6 GB of offsets).
+const FIELD_BYTES: usize = 4;
+
+/// Rows' worth of capacity reserved up front for the first batch, at most
+/// (and never more than the batch's bytes can fill).
 const FIRST_BATCH_ROWS: usize = 1 << 16;
 
 /// Size of the parser's input buffer.
-const BUFFER_BYTES: usize = 1 << 20;
+pub(crate) const BUFFER_BYTES: usize = 1 << 20;
 
 /// Options for [`CsvReader`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +124,15 @@ pub struct CsvReader {
     pending: Option<ByteRecord>,
     /// Number of fields in the header (every row must have as many).
     n_fields: usize,
+    /// The header's names (`c1`, `c2`, ... without a header), for messages.
+    header: Vec<String>,
+    delimiter: u8,
+    /// Where the last record read began: byte and parser line.
+    last_start: (u64, u64),
+    /// Whether a quote left open at the end is an error (not for a byte
+    /// range of a file that may end inside a quoted field, see
+    /// [`crate::split`], which checks that itself).
+    check_quotes: bool,
     /// The columns read, as indices into the header; the rest are skipped.
     keep: Vec<usize>,
     skip_bad_rows: bool,
@@ -202,6 +219,10 @@ impl CsvReader {
             record: ByteRecord::new(),
             pending: None,
             n_fields: 0,
+            header: Vec::new(),
+            delimiter,
+            last_start: (0, 1),
+            check_quotes: true,
             keep: Vec::new(),
             skip_bad_rows: opts.skip_bad_rows,
             rows_read: 0,
@@ -218,6 +239,7 @@ impl CsvReader {
             Ok(false) => return Err(Error::Empty { path: this.name }),
             Err(e) => return Err(this.csv_error(e)),
         }
+        this.note_start(&first);
         let names = if opts.has_header {
             header_names(&this.name, &first).map_err(|e| this.on_line_of(e, &first))?
         } else {
@@ -226,12 +248,13 @@ impl CsvReader {
             names
         };
         let fields: Vec<Field> = names
-            .into_iter()
+            .iter()
             .map(|n| Field::new(n, DataType::Utf8, false))
             .collect();
-        this.bytes_hint = vec![this.rows_hint * 8; fields.len()];
+        this.header = names;
         this.n_fields = fields.len();
         this.keep = (0..fields.len()).collect();
+        this.first_hints();
         this.schema = Arc::new(Schema::new(fields));
         Ok(this)
     }
@@ -244,10 +267,25 @@ impl CsvReader {
             .schema
             .project(&keep)
             .map_err(|e| Error::option(e.to_string()))?;
-        self.bytes_hint = vec![self.rows_hint * 8; keep.len()];
         self.keep = keep;
+        self.first_hints();
         self.schema = Arc::new(schema);
         Ok(())
+    }
+
+    /// The capacity reserved for the first batch: within the batch's byte
+    /// budget however many columns are read (a 10,000-column file of three
+    /// rows used to reserve 8.6 GB), and a full batch of rows for few
+    /// columns. Later batches reserve what the one before used.
+    fn first_hints(&mut self) {
+        let n = self.keep.len().max(1);
+        self.rows_hint = self
+            .batch_size
+            .min(FIRST_BATCH_ROWS)
+            .min(self.batch_bytes / (FIELD_BYTES * n))
+            .max(1);
+        let bytes = (self.batch_bytes / n).min(self.rows_hint * 8);
+        self.bytes_hint = vec![bytes; self.keep.len()];
     }
 
     /// The schema: one non-nullable `Utf8` column per header field.
@@ -290,6 +328,14 @@ impl CsvReader {
     /// [`TARGET_BATCH_BYTES`] (still at the batch size in rows).
     pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
         self.batch_bytes = bytes.max(1);
+        if self.rows_read == 0 {
+            self.first_hints();
+        }
+    }
+
+    /// Leaves a quote open at the end to [`crate::split`] (see [`Tail`]).
+    pub(crate) fn skip_quote_check(&mut self) {
+        self.check_quotes = false;
     }
 
     /// Where the reader got to (see [`Tail`]).
@@ -317,10 +363,47 @@ impl CsvReader {
         self.rdr.get_mut().row_limit = bytes as u64;
     }
 
+    /// Remembers where `rec`, just read, began.
+    #[inline]
+    fn note_start(&mut self, rec: &ByteRecord) {
+        if let Some(p) = rec.position() {
+            self.last_start = (p.byte(), p.line());
+        }
+    }
+
+    /// The error for a quote that the record begun at `begin` (on parser
+    /// line `line`) leaves open, if it does: the record then ran to the end
+    /// of the input.
+    fn open_quote(&self, (begin, line): (u64, u64)) -> Option<Error> {
+        if !self.check_quotes {
+            return None;
+        }
+        let end = self.rdr.position().byte();
+        let recent = self.rdr.get_ref();
+        let q = recent.unterminated_quote(begin, line, end, self.delimiter)?;
+        let column = self.header.get(q.field).map_or_else(
+            || format!("#{}", q.field + 1),
+            |n| escape_preview(n.as_bytes()),
+        );
+        let value = recent.bytes(q.offset + 1, end, PREVIEW_CHARS * 4 + 4);
+        Some(Error::UnterminatedQuote {
+            path: self.name.clone(),
+            line: q.line,
+            column,
+            value: escape_preview(&value),
+        })
+    }
+
     fn csv_error(&self, err: ::csv::Error) -> Error {
         let line = err
             .position()
             .map_or_else(|| self.line(), |p| self.line_at(p));
+        if let (ErrorKind::UnequalLengths { .. }, Some(p)) = (err.kind(), err.position()) {
+            // Too few fields because a quote swallowed the rest of the input.
+            if let Some(e) = self.open_quote((p.byte(), p.line())) {
+                return e;
+            }
+        }
         match err.into_kind() {
             ErrorKind::Io(e) => match e.get_ref().and_then(|i| i.downcast_ref::<RowLimit>()) {
                 Some(limit) => Error::RowTooLarge {
@@ -357,6 +440,7 @@ impl CsvReader {
             .collect();
         let mut rows = 0usize;
         let mut bytes = 0usize;
+        let per_row = FIELD_BYTES * self.keep.len();
         let row = Row {
             name: &self.name,
             schema: &self.schema,
@@ -364,22 +448,31 @@ impl CsvReader {
             keep: &self.keep,
         };
         if let Some(first) = self.pending.take() {
-            bytes += row
-                .append(&first, &mut builders)
-                .map_err(|e| self.on_line_of(e, &first))?;
+            bytes += per_row
+                + row
+                    .append(&first, &mut builders)
+                    .map_err(|e| self.on_line_of(e, &first))?;
             rows += 1;
         }
         while rows < self.batch_size && bytes < self.batch_bytes {
             begin_row(&mut self.rdr, &mut self.row_begin);
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => {
+                    if let Some(e) = self.open_quote(self.last_start) {
+                        return Err(e);
+                    }
+                    break;
+                }
                 Err(e) => return Err(self.csv_error(e)),
+            }
+            if let Some(p) = self.record.position() {
+                self.last_start = (p.byte(), p.line());
             }
             self.tail.open_quote = self.record.as_slice().last() == Some(&b'\n');
             match row.append(&self.record, &mut builders) {
                 Ok(n) => {
-                    bytes += n;
+                    bytes += n + per_row;
                     rows += 1;
                 }
                 Err(e) => match self.on_line_of(e, &self.record) {
@@ -440,113 +533,6 @@ fn begin_row<R: Read>(rdr: &mut ::csv::Reader<Recent<R>>, row_begin: &mut ::csv:
 
 fn record_line(rec: &ByteRecord) -> u64 {
     rec.position().map_or(0, |p| p.line())
-}
-
-/// Bytes a [`Recent`] keeps: the parser's buffer and then some, so that a
-/// record's first bytes are still there once it has been read.
-const RECENT_BYTES: usize = 4 * BUFFER_BYTES;
-
-/// A byte stream that keeps the last [`RECENT_BYTES`] it passed on, by
-/// their offset in the stream.
-///
-/// It is there to name the right line. The parser's line of a record is
-/// the line it was on when it began the record, and it begins a record
-/// before skipping the line ends in front of it: blank lines, and the
-/// `\n` of a `\r\n` that ended the record before (it stops at the `\r`).
-/// So a record after blank lines, or any record of a CRLF file, would be
-/// named by an earlier line. The record's true line is its begin line plus
-/// the `\n` bytes between its begin offset and its first byte, which are
-/// read back from here (if they have left the window, the begin line
-/// stands).
-///
-/// It also enforces [`MAX_ROW_BYTES`] while a row is read: reads stop at
-/// that many bytes since the row began (`row_start`), and a read asked for
-/// past it fails with [`RowLimit`], so an endless line stops there instead
-/// of being buffered whole.
-struct Recent<R> {
-    inner: R,
-    ring: Vec<u8>,
-    /// Bytes passed on so far; byte `o` of the stream is at `o % ring.len()`.
-    total: u64,
-    /// Stream offset where the parser began the row it is reading.
-    row_start: u64,
-    /// Bytes a row may take from the stream, [`MAX_ROW_BYTES`].
-    row_limit: u64,
-}
-
-/// The error a [`Recent`] read returns once a row is over the limit.
-#[derive(Debug)]
-struct RowLimit {
-    /// Bytes of the row passed on so far.
-    bytes: u64,
-}
-
-impl std::fmt::Display for RowLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a row of more than {} bytes", self.bytes)
-    }
-}
-
-impl std::error::Error for RowLimit {}
-
-impl<R: Read> Recent<R> {
-    fn new(inner: R) -> Self {
-        Recent {
-            inner,
-            ring: vec![0; RECENT_BYTES],
-            total: 0,
-            row_start: 0,
-            row_limit: MAX_ROW_BYTES as u64,
-        }
-    }
-
-    /// Byte `offset` of the stream, if it is still kept.
-    fn byte_at(&self, offset: u64) -> Option<u8> {
-        let w = self.ring.len() as u64;
-        (offset < self.total && self.total - offset <= w).then(|| self.ring[(offset % w) as usize])
-    }
-
-    /// The physical line of the record the parser began at `begin` on line
-    /// `line` (see the type).
-    fn line_of(&self, begin: u64, line: u64) -> u64 {
-        let mut line = line;
-        let mut at = begin;
-        while let Some(b) = self.byte_at(at) {
-            match b {
-                b'\n' => line += 1,
-                b'\r' => {}
-                _ => break,
-            }
-            at += 1;
-        }
-        line
-    }
-}
-
-impl<R: Read> Read for Recent<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        // The parser reads only once it has taken all it was given, so the
-        // row it is in has taken `row` bytes and goes on. Reads are cut at
-        // the limit, so the row never holds more (its buffer would double).
-        let row = self.total.saturating_sub(self.row_start);
-        if row >= self.row_limit {
-            return Err(std::io::Error::other(RowLimit { bytes: row + 1 }));
-        }
-        let room = usize::try_from(self.row_limit - row).unwrap_or(usize::MAX);
-        let end = out.len().min(room);
-        let out = &mut out[..end];
-        let n = self.inner.read(out)?;
-        let w = self.ring.len();
-        // Only the last `w` bytes can matter.
-        let kept = &out[n.saturating_sub(w)..n];
-        let skipped = (n - kept.len()) as u64;
-        let start = ((self.total + skipped) % w as u64) as usize;
-        let first = kept.len().min(w - start);
-        self.ring[start..start + first].copy_from_slice(&kept[..first]);
-        self.ring[..kept.len() - first].copy_from_slice(&kept[first..]);
-        self.total += n as u64;
-        Ok(n)
-    }
 }
 
 /// What is needed to append a row to the builders.

@@ -43,6 +43,22 @@ pub enum Error {
         /// Number of fields in this row.
         found: usize,
     },
+    /// A quote opens a field and is never closed: the field would run to the
+    /// end of the input.
+    #[error(
+        "`{path}`: unterminated quote starting at line {line}, column `{column}`: \
+         the quoted field \"{value}\" runs to the end of the input"
+    )]
+    UnterminatedQuote {
+        /// The path as given, or `<stdin>`.
+        path: String,
+        /// 1-based physical line of the opening quote.
+        line: u64,
+        /// The column's name (or `#N`).
+        column: String,
+        /// The start of the quoted field, shortened to 60 characters.
+        value: String,
+    },
     /// A field is not valid UTF-8.
     #[error("`{path}` line {line} column `{column}` is not valid UTF-8: \"{value}\"")]
     InvalidUtf8 {
@@ -204,6 +220,7 @@ impl Error {
             Error::Open { .. } => "open",
             Error::Empty { .. } => "empty",
             Error::Ragged { .. } => "ragged",
+            Error::UnterminatedQuote { .. } => "unterminated_quote",
             Error::InvalidUtf8 { .. } => "invalid_utf8",
             Error::DuplicateColumn { .. } => "duplicate_column",
             Error::Decompress { .. } => "decompress",
@@ -242,6 +259,7 @@ impl Error {
     fn line_mut(&mut self) -> Option<&mut u64> {
         match self {
             Error::Ragged { line, .. }
+            | Error::UnterminatedQuote { line, .. }
             | Error::InvalidUtf8 { line, .. }
             | Error::Decompress { line, .. }
             | Error::Read { line, .. }

@@ -56,6 +56,7 @@ mod pipe;
 mod pq;
 mod pq_check;
 pub mod read;
+mod recent;
 pub mod report;
 pub mod source;
 pub mod split;

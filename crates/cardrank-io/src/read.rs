@@ -39,9 +39,10 @@ pub trait BatchSource: Iterator<Item = Result<RecordBatch>> + Send {
 /// Which columns to read: the target, and the features (all but the
 /// excluded ones, or only the listed ones).
 ///
-/// Names that are not in the input are an error ([`Error::UnknownColumn`]),
-/// except in Vowpal Wabbit input, where a listed namespace that never
-/// appears is simply an all-missing column.
+/// Names that are not in the input are an error ([`Error::UnknownColumn`]).
+/// In Vowpal Wabbit input, where a namespace may first appear on any line,
+/// a listed feature whose namespace no line of any input has is that error
+/// at the end of the read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Projection {
     /// The target column (always read; for VW, the name of the label).
@@ -209,6 +210,7 @@ pub fn open(inputs: &[PathBuf], opts: &ReadOptions) -> Result<Box<dyn BatchSourc
         schema: SchemaRef::new(arrow_schema::Schema::empty()),
         order: None,
         vw_namespaces: None,
+        vw_found: None,
         opts: opts.clone(),
         progress,
         done: false,
@@ -262,6 +264,7 @@ pub fn open_reader(
         schema: SchemaRef::new(arrow_schema::Schema::empty()),
         order: None,
         vw_namespaces: None,
+        vw_found: None,
         opts: opts.clone(),
         progress,
         done: false,
@@ -293,6 +296,9 @@ struct MultiReader {
     order: Option<Vec<usize>>,
     /// For VW inputs without a feature list: all namespaces of all files.
     vw_namespaces: Option<Vec<String>>,
+    /// For VW inputs with a feature list: what they held, checked at the
+    /// end (with the name of the first VW input).
+    vw_found: Option<(vw::SharedFound, String)>,
     opts: ReadOptions,
     progress: Progress,
     done: bool,
@@ -396,7 +402,12 @@ impl MultiReader {
             Format::Vw => {
                 let label = cols.target.as_deref().unwrap_or(vw::DEFAULT_LABEL);
                 let vw_cols = match (&cols.features, &self.vw_namespaces) {
-                    (Some(list), _) => VwColumns::Listed(list.clone()),
+                    (Some(list), _) => {
+                        let (found, _) = self
+                            .vw_found
+                            .get_or_insert_with(|| (Default::default(), name.clone()));
+                        VwColumns::Listed(list.clone(), std::sync::Arc::clone(found))
+                    }
                     (None, Some(ns)) => {
                         let all: Vec<String> =
                             ns.iter().map(|n| self.opts.vw.column_of(n)).collect();
@@ -433,6 +444,18 @@ impl MultiReader {
         }
         self.current = Some(reader);
         Ok(())
+    }
+
+    /// At the end of the read: every listed feature's namespace must have
+    /// appeared in some VW input.
+    fn check_vw_found(&self) -> Result<()> {
+        match (&self.vw_found, &self.opts.columns.features) {
+            (Some((found, name)), Some(list)) => found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .check(name, list),
+            _ => Ok(()),
+        }
     }
 
     /// Indices that put an input's columns in the first input's order.
@@ -479,6 +502,7 @@ impl MultiReader {
                 }
             }
             if !self.open_next()? {
+                self.check_vw_found()?;
                 return Ok(None);
             }
         }

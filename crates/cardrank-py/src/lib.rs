@@ -53,6 +53,7 @@ fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(report::report_path, m)?)?;
     let names = ranking::COLUMNS.iter().map(|(name, _)| *name);
     m.add("COLUMNS", PyTuple::new(m.py(), names)?)?;
+    m.add("MAX_THREADS", cardrank::MAX_THREADS)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

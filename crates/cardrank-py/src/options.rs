@@ -122,7 +122,7 @@ impl Options {
                     cardrank::Error::InvalidParameter {
                         name: "threads",
                         value: n.to_string(),
-                        expected: "a positive thread count",
+                        expected: "a thread count from 1 to 1024",
                     }
                     .into()
                 })

@@ -13,6 +13,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cardrank::arrow_array::cast::AsArray;
 use cardrank::arrow_array::RecordBatch;
 use cardrank::quality::{QualityParams, QualityReport, RowScorer, TrackOptions};
 use cardrank::{Interactions, PairSpec, RankParams, RankState, Ranker, Ranking};
@@ -107,7 +108,14 @@ pub fn build<E: From<cardrank::Error>>(
     let mut ranker = Ranker::new(params.clone())?;
     ranker.track_quality(TrackOptions::default())?;
     let features = params.features.clone();
-    pass(Pass::First, features, &mut |b| Ok(ranker.update(b)?))?;
+    // Multivalue (list) columns: scored per value in pass 2, but never in a
+    // pair table (the heatmap).
+    let mut lists: Option<Vec<String>> = None;
+    pass(Pass::First, features, &mut |b| {
+        lists.get_or_insert_with(|| list_columns(b));
+        Ok(ranker.update(b)?)
+    })?;
+    let lists = lists.unwrap_or_default();
     let (ranking, why_not) = match ranker.finish() {
         Ok(r) => (Some(r), None),
         Err(e @ cardrank::Error::ConstantTarget { .. }) => (None, Some(e.to_string())),
@@ -135,7 +143,7 @@ pub fn build<E: From<cardrank::Error>>(
                 .features
                 .iter()
                 .map(|f| f.feature.clone())
-                .filter(|f| scored.contains(f))
+                .filter(|f| scored.contains(f) && !lists.contains(f))
                 .filter(|f| {
                     quality
                         .column(f)
@@ -184,6 +192,18 @@ pub fn build<E: From<cardrank::Error>>(
         heatmap_note,
         state,
     })
+}
+
+/// The names of a batch's list (multivalue) columns.
+fn list_columns(batch: &RecordBatch) -> Vec<String> {
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(_, c)| c.as_list_opt::<i32>().is_some() || c.as_list_opt::<i64>().is_some())
+        .map(|(f, _)| f.name().clone())
+        .collect()
 }
 
 fn heatmap_of(found: &Interactions, chosen: &[String]) -> Heatmap {

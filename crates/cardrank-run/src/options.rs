@@ -274,7 +274,13 @@ impl RunSpec {
         let features = columns
             .map(<[String]>::to_vec)
             .or_else(|| self.features.clone());
-        Ok(self.read.reader(
+        // A pass that reads only some columns splits only those.
+        let mut read = self.read.clone();
+        if let Some(columns) = columns {
+            read.multivalue
+                .retain(|spec| parse_multivalue(spec).map_or(true, |(c, _)| columns.contains(&c)));
+        }
+        Ok(read.reader(
             &self.target,
             &self.missing_tokens(default_missing),
             features,

@@ -64,7 +64,7 @@ pub use pairs::{
     Conditional, Interactions, JointGiven, PairProbe, PairSpec, PairState, Redundancy,
     TupleInteraction,
 };
-pub use params::{check_exclude, CheckedParams, RankParams, Score};
+pub use params::{check_exclude, CheckedParams, RankParams, Score, MAX_THREADS};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
 pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};

@@ -52,6 +52,15 @@ impl Score {
     }
 }
 
+/// The most worker threads a run may ask for (`threads`,
+/// `CARDRANK_THREADS`); more is an [`Error::InvalidParameter`].
+///
+/// Threads beyond the cores buy nothing here (the work is CPU-bound), and a
+/// pool of 100,000 threads takes minutes and gigabytes to start. 1,024 is a
+/// fixed number rather than a multiple of the cores so that the same
+/// command is valid on every machine.
+pub const MAX_THREADS: usize = 1024;
+
 /// What to rank and how. Build with [`RankParams::new`] and the setters, then
 /// [`RankParams::check`] validates once.
 ///
@@ -70,7 +79,8 @@ pub struct RankParams {
     pub features: Option<Vec<String>>,
     /// Features left out.
     pub exclude: Vec<String>,
-    /// Worker threads; `None` reads `CARDRANK_THREADS`, else all cores.
+    /// Worker threads, 1 to [`MAX_THREADS`]; `None` reads
+    /// `CARDRANK_THREADS`, else all cores.
     pub threads: Option<usize>,
     /// The ranking score.
     pub score: Score,
@@ -167,14 +177,7 @@ impl RankParams {
         }
         check_exclude(&self.target, &self.exclude)?;
         let threads = match self.threads {
-            Some(0) => {
-                return Err(Error::InvalidParameter {
-                    name: "threads",
-                    value: "0".into(),
-                    expected: "a positive thread count",
-                })
-            }
-            Some(n) => Some(n),
+            Some(n) => Some(check_threads("threads", n, &n.to_string())?),
             None => threads_from_env()?,
         };
         if let Some(spec) = &self.pairs {
@@ -227,14 +230,29 @@ pub fn check_exclude(target: &str, exclude: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// What a thread count must be (kept in step with [`MAX_THREADS`]).
+const THREADS_EXPECTED: &str = "a thread count from 1 to 1024";
+
+/// Checks a thread count (`value` is how it was given).
+fn check_threads(name: &'static str, n: usize, value: &str) -> Result<usize> {
+    if n == 0 || n > MAX_THREADS {
+        return Err(Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected: THREADS_EXPECTED,
+        });
+    }
+    Ok(n)
+}
+
 fn threads_from_env() -> Result<Option<usize>> {
     match std::env::var("CARDRANK_THREADS") {
         Ok(v) if !v.trim().is_empty() => match v.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(Some(n)),
+            Ok(n) => check_threads("CARDRANK_THREADS", n, &v).map(Some),
             _ => Err(Error::InvalidParameter {
                 name: "CARDRANK_THREADS",
                 value: v,
-                expected: "a positive thread count",
+                expected: THREADS_EXPECTED,
             }),
         },
         _ => Ok(None),

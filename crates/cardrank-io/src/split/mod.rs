@@ -462,6 +462,10 @@ impl CsvSplit {
         let Ok(mut reader) = self.open_range(range) else {
             return Part::Fallback(Sequential::Abandoned);
         };
+        if !is_last {
+            // A cut inside a quoted field is found below (`tail`).
+            reader.skip_quote_check();
+        }
         let mut state = init();
         let failed = |error, reader: &CsvReader| {
             first_failed.fetch_min(i, Ordering::Relaxed);

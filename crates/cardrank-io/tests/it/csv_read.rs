@@ -243,3 +243,38 @@ fn readers_and_generators_can_move_between_threads() {
     assert_send::<cardrank_io::Progress>();
     assert_send::<cardrank_io::Error>();
 }
+
+/// The Arrow memory (buffer capacities) of every batch of a CSV text.
+fn batch_memory(text: String, opts: &CsvOptions) -> (usize, usize) {
+    let reader =
+        CsvReader::from_reader("wide.csv", Box::new(std::io::Cursor::new(text)), opts).unwrap();
+    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    let rows = batches.iter().map(|b| b.num_rows()).sum();
+    let bytes = batches.iter().map(|b| b.get_array_memory_size()).max();
+    (rows, bytes.unwrap_or(0))
+}
+
+#[test]
+fn wide_files_reserve_what_their_batches_can_hold() {
+    // 2,000 columns x 3 rows: 36 KB of text. Each column used to reserve a
+    // full batch of rows (65,536 offsets and 512 KB of text): 1.5 GB.
+    let names: Vec<String> = (0..2_000).map(|i| format!("c{i}")).collect();
+    let mut text = names.join(",") + "\n";
+    for r in 0..3 {
+        let row: Vec<String> = (0..2_000).map(|i| format!("v{}", (i + r) % 7)).collect();
+        text += &(row.join(",") + "\n");
+    }
+    let (rows, bytes) = batch_memory(text, &CsvOptions::default());
+    assert_eq!(rows, 3);
+    assert!(bytes < 32 << 20, "{bytes} bytes of batch for 3 rows");
+    // Empty fields fill a batch too: 2,000 empty columns x 20,000 rows stay
+    // within a few batch budgets (offsets are counted), not 65,536 rows.
+    let mut text = names.join(",") + "\n";
+    let empty = ",".repeat(1_999) + "\n";
+    for _ in 0..20_000 {
+        text += &empty;
+    }
+    let (rows, bytes) = batch_memory(text, &CsvOptions::default());
+    assert_eq!(rows, 20_000);
+    assert!(bytes < 32 << 20, "{bytes} bytes of batch");
+}

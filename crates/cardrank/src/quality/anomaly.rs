@@ -2,8 +2,11 @@
 //!
 //! A row's score is its surprise, `sum over columns of ln(N / count of its
 //! value)`: the negative log-likelihood of the row if columns were
-//! independent, up to a constant. The most unusual rows are kept (a bounded
-//! heap), with the values that contribute most.
+//! independent, up to a constant. A multivalue (list) column adds one such
+//! term per value of the row, as the ranking counts one occurrence per value
+//! (a term is never negative: a value can occur more often than there are
+//! rows). The most unusual rows are kept (a bounded heap), with the values
+//! that contribute most.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -12,7 +15,7 @@ use arrow_array::RecordBatch;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::column::encode_array;
+use crate::column::{encode_array, encode_list, is_list};
 use crate::encode::{Dictionary, MissingTokens};
 use crate::error::{Error, Result};
 use crate::state::RankState;
@@ -38,7 +41,8 @@ pub struct UnusualRow {
     pub row: u64,
     /// `sum of ln(N / count)` over the scored columns.
     pub score: f64,
-    /// Its values, most surprising first.
+    /// Its values (a multivalue column's each on its own), most surprising
+    /// first.
     pub values: Vec<UnusualValue>,
 }
 
@@ -53,7 +57,25 @@ struct Scored {
 struct Candidate {
     score: f64,
     row: u64,
+    /// `(column, code)`: one per column, several for a multivalue column.
+    codes: Vec<(u32, u32)>,
+}
+
+/// One column's codes in a batch.
+struct BatchCodes {
     codes: Vec<u32>,
+    /// For a multivalue column, row `r`'s codes are
+    /// `codes[bounds[r]..bounds[r + 1]]`; else one code per row.
+    bounds: Option<Vec<usize>>,
+}
+
+impl BatchCodes {
+    fn of_row(&self, r: usize) -> &[u32] {
+        match &self.bounds {
+            Some(b) => &self.codes[b[r]..b[r + 1]],
+            None => &self.codes[r..r + 1],
+        }
+    }
 }
 
 impl PartialEq for Candidate {
@@ -127,7 +149,10 @@ impl RowScorer {
                         available: state.features().iter().map(|f| f.name.clone()).collect(),
                     })?;
                 let counts = f.joint.level_totals();
-                let surprise = counts.iter().map(|&c| (n / c.max(1) as f64).ln()).collect();
+                let surprise = counts
+                    .iter()
+                    .map(|&c| (n / c.max(1) as f64).ln().max(0.0))
+                    .collect();
                 Ok(Scored {
                     name: name.clone(),
                     dict: f.dict.clone(),
@@ -155,42 +180,69 @@ impl RowScorer {
     pub fn score_batch(&mut self, batch: &RecordBatch) -> Result<()> {
         let schema = batch.schema();
         let missing = &self.missing;
-        let codes: Vec<Vec<u32>> =
-            self.columns
-                .par_iter_mut()
-                .map(|c| {
-                    let i = schema.index_of(&c.name).map_err(|_| Error::UnknownColumn {
-                        column: c.name.clone(),
-                        available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-                    })?;
-                    let mut out = Vec::with_capacity(batch.num_rows());
-                    encode_array(&mut c.dict, missing, batch.column(i).as_ref(), &mut out)
-                        .map_err(|u| Error::UnsupportedType {
-                            column: c.name.clone(),
-                            data_type: u.0.to_string(),
-                        })?;
-                    Ok(out)
+        let rows = batch.num_rows();
+        let codes: Vec<BatchCodes> = self
+            .columns
+            .par_iter_mut()
+            .map(|c| {
+                let i = schema.index_of(&c.name).map_err(|_| Error::UnknownColumn {
+                    column: c.name.clone(),
+                    available: schema.fields().iter().map(|f| f.name().clone()).collect(),
+                })?;
+                let unsupported = |u: crate::column::Unsupported| Error::UnsupportedType {
+                    column: c.name.clone(),
+                    data_type: u.0.to_string(),
+                };
+                let col = batch.column(i).as_ref();
+                let mut out = Vec::with_capacity(rows);
+                if !is_list(col.data_type()) {
+                    encode_array(&mut c.dict, missing, col, &mut out).map_err(unsupported)?;
+                    return Ok(BatchCodes {
+                        codes: out,
+                        bounds: None,
+                    });
+                }
+                // Each occurrence's "class" is its row, so the rows' bounds
+                // follow from counting.
+                let row_ids: Vec<u32> = (0..rows as u32).collect();
+                let mut of_row = Vec::with_capacity(rows);
+                encode_list(&mut c.dict, missing, col, &row_ids, &mut out, &mut of_row)
+                    .map_err(unsupported)?;
+                let mut bounds = vec![0usize; rows + 1];
+                for &r in &of_row {
+                    bounds[r as usize + 1] += 1;
+                }
+                for r in 0..rows {
+                    bounds[r + 1] += bounds[r];
+                }
+                Ok(BatchCodes {
+                    codes: out,
+                    bounds: Some(bounds),
                 })
-                .collect::<Result<_>>()?;
-        for r in 0..batch.num_rows() {
+            })
+            .collect::<Result<_>>()?;
+        for r in 0..rows {
             let mut score = 0.0;
             for (c, col) in codes.iter().zip(&self.columns) {
-                score += col
-                    .surprise
-                    .get(c[r] as usize)
-                    .copied()
-                    .unwrap_or(self.ln_n);
+                for &code in c.of_row(r) {
+                    score += col
+                        .surprise
+                        .get(code as usize)
+                        .copied()
+                        .unwrap_or(self.ln_n);
+                }
             }
             self.rows += 1;
             let row = self.rows;
             let keep = self.heap.len() < self.k
                 || self.heap.peek().is_some_and(|least| score > least.score);
             if keep && self.k > 0 {
-                self.heap.push(Candidate {
-                    score,
-                    row,
-                    codes: codes.iter().map(|c| c[r]).collect(),
-                });
+                let codes = codes
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(j, c)| c.of_row(r).iter().map(move |&code| (j as u32, code)))
+                    .collect();
+                self.heap.push(Candidate { score, row, codes });
                 if self.heap.len() > self.k {
                     self.heap.pop();
                 }
@@ -210,12 +262,14 @@ impl RowScorer {
                 let mut values: Vec<UnusualValue> = cand
                     .codes
                     .iter()
-                    .zip(&columns)
-                    .map(|(&code, col)| UnusualValue {
-                        column: col.name.clone(),
-                        value: col.dict.label(code),
-                        count: col.counts.get(code as usize).copied().unwrap_or(0),
-                        surprise: col.surprise.get(code as usize).copied().unwrap_or(ln_n),
+                    .map(|&(j, code)| {
+                        let col = &columns[j as usize];
+                        UnusualValue {
+                            column: col.name.clone(),
+                            value: col.dict.label(code),
+                            count: col.counts.get(code as usize).copied().unwrap_or(0),
+                            surprise: col.surprise.get(code as usize).copied().unwrap_or(ln_n),
+                        }
                     })
                     .collect();
                 values.sort_by(|a, b| b.surprise.total_cmp(&a.surprise));

@@ -363,12 +363,12 @@ impl QualityReport {
     }
 
     /// The features whose values make a row unusual: all but the constant,
-    /// ID-like, folded and multivalue ones (an ID makes every row look
-    /// equally unusual).
+    /// ID-like and folded ones (an ID makes every row look equally unusual).
+    /// A multivalue feature is scored per value (see [`RowScorer`]).
     pub fn anomaly_columns(&self) -> Vec<String> {
         self.columns
             .iter()
-            .filter(|c| c.role == Role::Feature && !c.folded && c.rows == self.rows)
+            .filter(|c| c.role == Role::Feature && !c.folded)
             .filter(|c| {
                 !c.flags
                     .iter()

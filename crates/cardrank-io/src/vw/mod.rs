@@ -28,7 +28,7 @@
 //! error that says so). Listing the features (`--features`) skips the scan:
 //! the columns are then exactly the target and the listed namespaces.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -38,6 +38,11 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use crate::csv::MAX_ROW_BYTES;
 use crate::error::{escape_preview, Error, Result};
 use crate::source::{self, Progress, Source};
+
+mod namespaces;
+
+use namespaces::read_line;
+pub(crate) use namespaces::{scan_namespaces, Seen, SharedFound};
 
 /// The column name of VW's default namespace (`| feature ...`).
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -107,97 +112,6 @@ impl VwOptions {
     }
 }
 
-/// Reads one physical line (without its end) into `buf`; `false` at the end.
-fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    buf.clear();
-    let n = reader
-        .by_ref()
-        .take(MAX_ROW_BYTES as u64 + 2)
-        .read_until(b'\n', buf)?;
-    if n == 0 {
-        return Ok(false);
-    }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-    }
-    Ok(true)
-}
-
-/// The namespaces of one line, as written (`default` for the default one).
-fn line_namespaces(line: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut parts = line.split(|&b| b == b'|');
-    parts.next();
-    parts.map(|seg| {
-        if seg.first().is_none_or(|b| b.is_ascii_whitespace()) {
-            DEFAULT_NAMESPACE.as_bytes()
-        } else {
-            let end = seg
-                .iter()
-                .position(|b| b.is_ascii_whitespace())
-                .unwrap_or(seg.len());
-            let name = &seg[..end];
-            // `|ns:0.5` gives the namespace a weight, which is ignored.
-            match name.iter().rposition(|&b| b == b':') {
-                Some(i) if i > 0 => &name[..i],
-                _ => name,
-            }
-        }
-    })
-}
-
-/// Adds the namespaces of a whole stream to `seen`, in order of first
-/// appearance (the first pass over a VW file).
-pub(crate) fn scan_namespaces(src: Source, seen: &mut Seen) -> Result<()> {
-    let Source {
-        name,
-        reader,
-        compression,
-        progress,
-        ..
-    } = src;
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let mut buf = Vec::new();
-    let mut line = 0u64;
-    loop {
-        line += 1;
-        match read_line(&mut reader, &mut buf) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(e) => return Err(source::io_error(&name, compression, &progress, line, e)),
-        }
-        seen.add_line(&buf);
-    }
-}
-
-/// Namespace names in order of first appearance, with a set for lookups.
-#[derive(Default)]
-pub(crate) struct Seen {
-    names: Vec<String>,
-    set: hashbrown::HashSet<Vec<u8>>,
-}
-
-impl Seen {
-    /// Adds the namespaces of one line.
-    fn add_line(&mut self, line: &[u8]) {
-        for ns in line_namespaces(line) {
-            if !self.set.contains(ns) {
-                if let Ok(name) = std::str::from_utf8(ns) {
-                    self.set.insert(ns.to_vec());
-                    self.names.push(name.to_string());
-                }
-            }
-        }
-    }
-
-    /// The names, in order of first appearance.
-    pub(crate) fn into_names(self) -> Vec<String> {
-        self.names
-    }
-}
-
 /// One token of a parsed line: (column, start, end) in the line's bytes.
 type Token = (u32, u32, u32);
 
@@ -222,6 +136,9 @@ pub(crate) struct VwReader {
     tokens: Vec<Token>,
     /// For the k-th namespace of a line, the index in `columns` it had last.
     order: Vec<usize>,
+    /// With listed columns: which appeared, and the namespaces that were not
+    /// listed, handed to the shared [`Found`](namespaces::Found) at the end of the input.
+    found: Option<(SharedFound, Vec<bool>, Seen)>,
     /// Lines read ahead to fix the columns.
     fixed_from: usize,
     done: bool,
@@ -230,7 +147,9 @@ pub(crate) struct VwReader {
 /// How the namespace columns are chosen.
 pub(crate) enum VwColumns {
     /// Exactly these columns (after renaming); other namespaces are ignored.
-    Listed(Vec<String>),
+    /// What the input held is added to the [`Found`](namespaces::Found) at its end: a listed
+    /// namespace that no input has is an error then.
+    Listed(Vec<String>, SharedFound),
     /// All namespaces found by a scan; the columns kept are these (after
     /// renaming, in order); a namespace not found by the scan is an error.
     Scanned {
@@ -279,12 +198,14 @@ impl VwReader {
             buf: Vec::new(),
             tokens: Vec::new(),
             order: Vec::new(),
+            found: None,
             fixed_from: 0,
             done: false,
         };
         let (namespaces, keep): (Vec<String>, Vec<String>) = match cols {
-            VwColumns::Listed(keep) => {
+            VwColumns::Listed(keep, found) => {
                 this.strict = false;
+                this.found = Some((found, vec![false; keep.len()], Seen::default()));
                 let ns = keep.iter().map(|c| namespace_of(opts, c)).collect();
                 (ns, keep)
             }
@@ -302,6 +223,9 @@ impl VwReader {
             }
         };
         let mut fields = vec![Field::new(label, DataType::Utf8, false)];
+        // Sets, so that a line of many namespaces costs no more than linear.
+        let wanted: hashbrown::HashSet<&str> = keep.iter().map(String::as_str).collect();
+        let mut made: hashbrown::HashSet<String> = hashbrown::HashSet::new();
         for ns in &namespaces {
             let col = opts.column_of(ns);
             if col == label {
@@ -310,20 +234,19 @@ impl VwReader {
                      rename it with a namespace map"
                 )));
             }
-            match keep.iter().position(|k| *k == col) {
-                Some(_) if fields.iter().any(|f| *f.name() == col) => {
-                    return Err(Error::option(format!(
-                        "two VW namespaces would both be the column `{col}`"
-                    )))
-                }
-                Some(_) => {
-                    this.columns
-                        .push((ns.as_bytes().to_vec(), (fields.len() - 1) as u32));
-                    fields.push(Field::new(col, list_type(), true));
-                }
+            if !wanted.contains(col.as_str()) {
                 // A namespace that exists but is not wanted.
-                None => this.columns.push((ns.as_bytes().to_vec(), u32::MAX)),
+                this.columns.push((ns.as_bytes().to_vec(), u32::MAX));
+                continue;
             }
+            if !made.insert(col.clone()) {
+                return Err(Error::option(format!(
+                    "two VW namespaces would both be the column `{col}`"
+                )));
+            }
+            this.columns
+                .push((ns.as_bytes().to_vec(), (fields.len() - 1) as u32));
+            fields.push(Field::new(col, list_type(), true));
         }
         this.columns.sort();
         this.schema = Arc::new(Schema::new(fields));
@@ -471,9 +394,10 @@ impl VwReader {
     /// each position is remembered and checked first.
     fn column_of(&mut self, k: usize, ns: &[u8], line_no: u64) -> Result<u32> {
         if let Some(&i) = self.order.get(k) {
-            if let Some((name, col)) = self.columns.get(i) {
+            if let Some(&(ref name, col)) = self.columns.get(i) {
                 if name.as_slice() == ns {
-                    return Ok(*col);
+                    self.mark(col);
+                    return Ok(col);
                 }
             }
         }
@@ -483,7 +407,9 @@ impl VwReader {
                     self.order.resize(k + 1, usize::MAX);
                 }
                 self.order[k] = i;
-                Ok(self.columns[i].1)
+                let col = self.columns[i].1;
+                self.mark(col);
+                Ok(col)
             }
             Err(_) if self.strict => Err(self.syntax(
                 line_no,
@@ -495,7 +421,22 @@ impl VwReader {
                     self.fixed_from
                 ),
             )),
-            Err(_) => Ok(u32::MAX),
+            Err(_) => {
+                if let Some((_, _, others)) = self.found.as_mut() {
+                    others.add(ns);
+                }
+                Ok(u32::MAX)
+            }
+        }
+    }
+
+    /// Notes that a listed column's namespace appeared.
+    #[inline]
+    fn mark(&mut self, col: u32) {
+        if let Some((_, present, _)) = self.found.as_mut() {
+            if let Some(p) = present.get_mut(col as usize) {
+                *p = true;
+            }
         }
     }
 
@@ -535,7 +476,13 @@ impl VwReader {
         self.line += 1;
         match read_line(&mut self.reader, &mut buf) {
             Ok(true) => Ok(Some((self.line, buf))),
-            Ok(false) => Ok(None),
+            Ok(false) => {
+                if let Some((shared, present, others)) = self.found.take() {
+                    let mut found = shared.lock().unwrap_or_else(|e| e.into_inner());
+                    found.add(&present, &others);
+                }
+                Ok(None)
+            }
             Err(e) => Err(self.io_error(e)),
         }
     }
@@ -543,13 +490,14 @@ impl VwReader {
     fn read_batch(&mut self) -> Result<Option<RecordBatch>> {
         let n_cols = self.schema.fields().len() - 1;
         let mut label_b = StringBuilder::new();
+        // What is reserved up front stays within the batch's byte budget,
+        // however many namespaces there are (the builders grow as needed).
+        let cap = (MAX_BATCH_BYTES / 16 / n_cols.max(1)).min(1024);
+        let item = Arc::new(Field::new("item", DataType::Utf8, false));
         let mut cols: Vec<ListBuilder<StringBuilder>> = (0..n_cols)
             .map(|_| {
-                ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
-                    "item",
-                    DataType::Utf8,
-                    false,
-                )))
+                ListBuilder::with_capacity(StringBuilder::with_capacity(cap, cap * 4), cap)
+                    .with_field(Arc::clone(&item))
             })
             .collect();
         let mut rows = 0usize;
@@ -618,12 +566,6 @@ impl Iterator for VwReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn namespaces_of_a_line() {
-        let ns: Vec<&[u8]> = line_namespaces(b"1 0.5 'tag|user u1 u2 |site:2 s| x").collect();
-        assert_eq!(ns, vec![&b"user"[..], b"site", b"default"]);
-    }
 
     #[test]
     fn namespace_map() {
