@@ -1,6 +1,7 @@
 //! Integration tests of the core crate (one binary, modules by concept).
 
 mod errors;
+mod gain;
 mod merge;
 mod multivalue;
 mod pairs;
