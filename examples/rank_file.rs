@@ -49,7 +49,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         ranking.features.len(),
         top.min(ranking.features.len())
     );
-    println!("{:>4}  {:<24} {:>11} {:>10} {:>10}", "rank", "feature", "cardinality", "MI", "MI - EMI");
+    println!(
+        "{:>4}  {:<24} {:>11} {:>10} {:>10}",
+        "rank", "feature", "cardinality", "MI", "MI - EMI"
+    );
     for f in ranking.features.iter().take(top) {
         println!(
             "{:>4}  {:<24} {:>11} {:>10.6} {:>10.6}",

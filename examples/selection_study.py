@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,7 +107,7 @@ def fit(X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[lgb.LGBMClassifier, 
         n_estimators=2_000, learning_rate=0.1, n_jobs=N_JOBS, random_state=seed, verbose=-1
     )
     model.fit(
-        X_fit, y_fit, eval_set=[(X_val, y_val)], eval_metric="auc",
+        X_fit, y_fit, eval_X=(X_val,), eval_y=(y_val,), eval_metric="auc",
         callbacks=[lgb.early_stopping(20, verbose=False)],
     )  # fmt: skip
     return model, time.perf_counter() - start
@@ -221,6 +222,7 @@ def main() -> None:
             print(f"{name} seed {seed}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
             (args.out / "results.json").write_text(json.dumps(results, indent=1))
             (args.out / "results.md").write_text(table(results) + "\n")
+    shutil.rmtree(work)
     print(table(results))
 
 

@@ -117,5 +117,5 @@ def test_gain_equals_numpy_on_adult() -> None:
     options = pacsv.ConvertOptions(column_types={c: pa.string() for c in first})
     table = pacsv.read_csv(DATA / "adult.csv.gz", convert_options=options)
     got = check_against_numpy(table.slice(0, 20_000), "income")
-    # The near-unique survey weight tells nothing out of fold.
-    assert got["fnlwgt"] < 0.01 < got["relationship"]
+    # The near-unique survey weight tells little out of fold.
+    assert got["fnlwgt"] < got["relationship"] / 5
