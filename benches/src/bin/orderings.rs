@@ -10,7 +10,7 @@
 //! with beta 0) among the best 50 features by MI - EMI (the `select`
 //! default), followed by the features it did not consider in MI - EMI order.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use cardrank::pairs::{run, PairBudget};
@@ -19,14 +19,21 @@ use cardrank_io::{open, Projection, ReadOptions};
 
 type Failure = Box<dyn std::error::Error>;
 
-fn read(path: &PathBuf, target: &str, cols: Option<&[String]>, ranker: &mut Ranker) -> Result<(), Failure> {
-    let mut opts = ReadOptions::default();
-    opts.columns = Projection {
-        target: Some(target.to_string()),
-        features: cols.map(<[String]>::to_vec),
-        ..Projection::all()
+fn read(
+    path: &Path,
+    target: &str,
+    cols: Option<&[String]>,
+    ranker: &mut Ranker,
+) -> Result<(), Failure> {
+    let opts = ReadOptions {
+        columns: Projection {
+            target: Some(target.to_string()),
+            features: cols.map(<[String]>::to_vec),
+            ..Projection::all()
+        },
+        ..ReadOptions::default()
     };
-    for batch in open(std::slice::from_ref(path), &opts)? {
+    for batch in open(&[path.to_path_buf()], &opts)? {
         ranker.update(&batch?)?;
     }
     Ok(())
@@ -58,7 +65,10 @@ fn main() -> Result<(), Failure> {
     let mut ranker = Ranker::new(RankParams::new(target.as_str()).gain(true))?;
     read(&path, target, None, &mut ranker)?;
     let ranking = ranker.finish()?;
-    seconds.insert("rank_with_gain".into(), start.elapsed().as_secs_f64().into());
+    seconds.insert(
+        "rank_with_gain".into(),
+        start.elapsed().as_secs_f64().into(),
+    );
     let start = Instant::now();
     let mut plain = Ranker::new(RankParams::new(target.as_str()))?;
     read(&path, target, None, &mut plain)?;
@@ -102,7 +112,10 @@ fn main() -> Result<(), Failure> {
                 order.push(f.clone());
             }
         }
-        seconds.insert(format!("select_{name}"), start.elapsed().as_secs_f64().into());
+        seconds.insert(
+            format!("select_{name}"),
+            start.elapsed().as_secs_f64().into(),
+        );
         out.insert(name.into(), order.into());
     }
     let json = serde_json::json!({"orderings": out, "seconds": seconds, "rows": ranking.rows});
