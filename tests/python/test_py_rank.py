@@ -34,7 +34,7 @@ def test_columns_are_the_feature_scores_fields(arrow_table: pa.Table) -> None:
     assert tuple(table.column_names) == cardrank.COLUMNS
     assert cardrank.COLUMNS == (
         "rank", "feature", "cardinality", "missing_share", "entropy", "mi", "expected_mi",
-        "ami", "score", "adjusted", "null_sd", "z", "g_test_log10_p", "log10_q",
+        "ami", "score", "adjusted", "null_sd", "z", "g_test_log10_p", "log10_q", "gain",
     )  # fmt: skip
     assert table.schema.field("rank").type == pa.int64()
     assert table.schema.field("feature").type == pa.string()

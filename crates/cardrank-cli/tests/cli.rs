@@ -253,3 +253,34 @@ fn demo_runs_and_explains() {
         text.contains("truth") && text.contains("informative") && text.contains("Raw MI alone")
     );
 }
+
+/// `--score gain` goes through the core's score parser: ranked by the
+/// cross-fitted gain, reported in the JSON and as the TSV's last column.
+#[test]
+fn score_gain() {
+    let mut csv = String::from("site,user,click\n");
+    for r in 0..600 {
+        let site = r % 6;
+        let click = u8::from((site < 3) ^ (r % 7 == 0));
+        csv.push_str(&format!("s{site},u{r},{click}\n"));
+    }
+    let p = write("gain.csv", csv.as_bytes());
+    let dir = tmp("gain-out");
+    let v = json(&rank(
+        &p,
+        "click",
+        &["--score", "gain", "--json", "--out", dir.to_str().unwrap()],
+    ));
+    assert_eq!(v["score_name"], "gain");
+    let feats = v["features"].as_array().unwrap();
+    assert_eq!(feats[0]["feature"], "site");
+    assert!(feats[0]["gain"].as_f64().unwrap() > 0.1);
+    assert_eq!(feats[0]["score"], feats[0]["gain"]);
+    // A unique id is never seen out of its fold: exactly the base.
+    assert_eq!(feats[1]["gain"].as_f64(), Some(0.0));
+    let tsv = std::fs::read_to_string(dir.join("ranking.tsv")).unwrap();
+    assert!(tsv.lines().next().unwrap().ends_with("\tgain"));
+    // Without it, the column is there and empty.
+    let v = json(&rank(&p, "click", &["--json"]));
+    assert!(v["features"][0]["gain"].is_null());
+}

@@ -34,7 +34,7 @@ fn int(n: usize) -> i64 {
 }
 
 /// The ranking table's columns: every field of [`FeatureScore`], in order.
-pub(crate) const COLUMNS: [(&str, Getter); 14] = [
+pub(crate) const COLUMNS: [(&str, Getter); 15] = [
     ("rank", Getter::Int(|f| int(f.rank))),
     ("feature", Getter::Text(|f| &f.feature)),
     ("cardinality", Getter::Int(|f| int(f.cardinality))),
@@ -49,6 +49,7 @@ pub(crate) const COLUMNS: [(&str, Getter); 14] = [
     ("z", Getter::MaybeFloat(|f| f.z)),
     ("g_test_log10_p", Getter::Float(|f| f.g_test_log10_p)),
     ("log10_q", Getter::MaybeFloat(|f| f.log10_q)),
+    ("gain", Getter::MaybeFloat(|f| f.gain)),
 ];
 
 /// A finished ranking: features best first, with every measure.

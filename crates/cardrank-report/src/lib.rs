@@ -393,11 +393,11 @@ fn opt(x: Option<f64>) -> String {
 /// A ranking as TSV: one line per feature, every measure.
 pub fn ranking_tsv(ranking: &Ranking) -> String {
     let mut s = String::from(
-        "rank\tfeature\tcardinality\tmissing_share\tentropy\tmi\texpected_mi\tami\tscore\tadjusted\tnull_sd\tz\tg_test_log10_p\tlog10_q\n",
+        "rank\tfeature\tcardinality\tmissing_share\tentropy\tmi\texpected_mi\tami\tscore\tadjusted\tnull_sd\tz\tg_test_log10_p\tlog10_q\tgain\n",
     );
     for f in &ranking.features {
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             f.rank,
             f.feature.replace(['\t', '\n'], " "),
             f.cardinality,
@@ -412,6 +412,7 @@ pub fn ranking_tsv(ranking: &Ranking) -> String {
             opt(f.z),
             f.g_test_log10_p,
             opt(f.log10_q),
+            opt(f.gain),
         ));
     }
     s

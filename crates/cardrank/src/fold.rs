@@ -89,6 +89,9 @@ impl FeatureState {
         }
         let (dict, map) = self.dict.fold(&flags);
         self.joint = self.joint.remap(&map, dict.len());
+        if let Some(counts) = &self.crossfit {
+            self.crossfit = Some(counts.remap(&map, dict.len()));
+        }
         self.dict = dict;
     }
 

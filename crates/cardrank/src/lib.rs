@@ -48,6 +48,7 @@ pub mod counts;
 pub mod encode;
 mod error;
 pub mod fold;
+pub mod gain;
 pub mod measures;
 pub mod pairs;
 mod params;

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::column::{encode_array, encode_list, is_list, is_supported, missing_rows};
 use crate::error::{Error, Result};
+use crate::gain::{fold_of, CodeHashes, FOLDS};
 use crate::pairs::{Interactions, PairState};
 use crate::params::{CheckedParams, RankParams};
 use crate::quality::{BatchPlan, TrackOptions, Tracker};
@@ -57,6 +58,10 @@ pub struct Ranker {
     pair_cols: Vec<usize>,
     /// The data-quality tracker, when switched on ([`Ranker::track_quality`]).
     quality: Option<Tracker>,
+    /// For the gain's folds: the value hashes of each feature's codes, and
+    /// each row's `class * FOLDS + fold`.
+    code_hashes: Vec<CodeHashes>,
+    fold_classes: Vec<u32>,
 }
 
 impl Ranker {
@@ -71,6 +76,7 @@ impl Ranker {
         let mut state = RankState::new(params.params.target.clone(), params.missing.clone());
         state.pairs = params.params.pairs.as_ref().map(PairState::new);
         state.max_distinct = params.params.max_distinct;
+        state.gain = params.params.counts_gain();
         Ranker {
             params,
             state,
@@ -80,6 +86,8 @@ impl Ranker {
             kept: Vec::new(),
             pair_cols: Vec::new(),
             quality: None,
+            code_hashes: Vec::new(),
+            fold_classes: Vec::new(),
         }
     }
 
@@ -122,6 +130,11 @@ impl Ranker {
         if r.state.max_distinct != state.max_distinct {
             return Err(Error::StateMismatch(
                 "different max_distinct budgets".into(),
+            ));
+        }
+        if r.state.gain != state.gain {
+            return Err(Error::StateMismatch(
+                "the parameters and the state differ in counting the gain".into(),
             ));
         }
         if r.state.missing != state.missing {
@@ -240,8 +253,18 @@ impl Ranker {
         self.state.rows += batch.num_rows() as u64;
         let classes = &self.target_codes;
         let features = &mut self.state.features;
+        let code_hashes = &mut self.code_hashes;
+        let fold_classes = &mut self.fold_classes;
         let (kept, pairs, pair_cols) = (&mut self.kept, &mut self.state.pairs, &self.pair_cols);
         let max_distinct = self.state.max_distinct;
+        let gain = self.state.gain;
+        // With the gain, every feature's codes are kept for the second pass
+        // (the folds need every value of a row), and the budget applies
+        // after it (folding renumbers codes).
+        let first_bound = if gain { None } else { max_distinct };
+        let paired: Vec<bool> = (0..features.len())
+            .map(|i| pair_cols.contains(&i))
+            .collect();
         // The data-quality tracker (off unless `track_quality`): a hook per feature.
         let (plan, mut hooks) = match self.quality.as_mut() {
             Some(q) => {
@@ -262,22 +285,23 @@ impl Ranker {
                 .zip(feature_idx.par_iter())
                 .zip(kept.par_iter_mut())
                 .zip(hooks.par_iter_mut())
-                .try_for_each_init(Vec::new, |scratch, (((f, &i), keep), hook)| {
-                    let in_pair = keep.is_some();
+                .zip(paired.par_iter())
+                .try_for_each_init(Vec::new, |scratch, ((((f, &i), keep), hook), &in_pair)| {
+                    let keep_codes = keep.is_some();
                     let codes = keep.as_mut().unwrap_or(scratch);
                     codes.clear();
                     let col = batch.column(i);
                     if is_list(col.data_type()) {
                         // A multivalue feature: one code per occurrence.
                         return add_list(f, col.as_ref(), in_pair, missing, classes, n_classes)
-                            .map(|()| bound(f, max_distinct));
+                            .map(|()| bound(f, first_bound));
                     }
                     let name = f.name.clone();
                     let unsupported = |u: crate::column::Unsupported| Error::UnsupportedType {
                         column: name.clone(),
                         data_type: u.0.to_string(),
                     };
-                    if !in_pair && hook.is_none() && chunked(col.as_ref()) {
+                    if !keep_codes && hook.is_none() && chunked(col.as_ref()) {
                         // Codes needed only to count: a slice at a time, so
                         // the codes stay in cache and no column-long buffer
                         // is allocated (and its pages cleared) per batch.
@@ -289,17 +313,21 @@ impl Ranker {
                                 .map_err(unsupported)?;
                             f.add_rows(codes, &classes[start..start + len], n_classes);
                         }
-                        bound(f, max_distinct);
+                        bound(f, first_bound);
                         return Ok(());
                     }
                     encode_array(&mut f.dict, missing, col.as_ref(), codes).map_err(unsupported)?;
                     f.add_rows(codes, classes, n_classes);
-                    bound(f, max_distinct);
+                    bound(f, first_bound);
                     if let Some(track) = hook.as_mut() {
                         track.observe(codes, &plan, &f.dict);
                     }
                     Ok::<(), Error>(())
                 })?;
+            if gain {
+                let folds = crossfit_classes(features, kept, code_hashes, classes, fold_classes);
+                add_crossfit(features, kept, folds, n_classes, max_distinct);
+            }
             if let Some(p) = pairs.as_mut() {
                 let codes: Vec<&[u32]> = pair_cols
                     .iter()
@@ -348,9 +376,12 @@ impl Ranker {
         self.install(|| Interactions::from_state(&self.state))
     }
 
-    /// Sets up the code buffers of the features in counted pairs.
+    /// Sets up the code buffers of the features in counted pairs (of
+    /// every feature when the gain is counted).
     fn prepare_pairs(&mut self) -> Result<()> {
-        self.kept = vec![None; self.state.features.len()];
+        let gain = self.state.gain;
+        self.kept = vec![gain.then(Vec::new); self.state.features.len()];
+        self.code_hashes = vec![CodeHashes::default(); self.state.features.len()];
         if let Some(p) = &self.state.pairs {
             self.pair_cols = p.resolve(&self.state.features)?;
             for &i in &self.pair_cols {
@@ -465,6 +496,64 @@ fn add_list(
     .map_err(|u| unsupported(u.0.to_string()))?;
     f.add_rows(&codes, &occurrence_classes, n_classes);
     Ok(())
+}
+
+/// Each row's `class * FOLDS + fold` (see [`crate::gain`]), from the
+/// batch's codes of every feature (multivalue ones, which keep no codes,
+/// aside) and its classes.
+fn crossfit_classes<'a>(
+    features: &[FeatureState],
+    kept: &[Option<Vec<u32>>],
+    hashes: &mut [CodeHashes],
+    classes: &[u32],
+    out: &'a mut Vec<u32>,
+) -> &'a [u32] {
+    let rows = classes.len();
+    hashes
+        .par_iter_mut()
+        .zip(features.par_iter())
+        .for_each(|(h, f)| h.sync(&f.name, &f.dict));
+    let columns: Vec<(&CodeHashes, &[u32])> = hashes
+        .iter()
+        .zip(kept)
+        .filter_map(|(h, codes)| codes.as_deref().filter(|c| c.len() == rows).map(|c| (h, c)))
+        .collect();
+    out.clear();
+    out.resize(rows, 0);
+    out.par_chunks_mut(ENCODE_CHUNK)
+        .enumerate()
+        .for_each_init(Vec::new, |keys, (chunk, out)| {
+            let start = chunk * ENCODE_CHUNK;
+            keys.clear();
+            keys.resize(out.len(), 0u64);
+            for (h, codes) in &columns {
+                h.add_to(&codes[start..start + out.len()], keys);
+            }
+            for ((o, &key), &class) in out.iter_mut().zip(keys.iter()).zip(&classes[start..]) {
+                *o = class * FOLDS as u32 + fold_of(key);
+            }
+        });
+    out
+}
+
+/// Adds the batch's counts by fold to every feature, then applies the
+/// distinct-value budget.
+fn add_crossfit(
+    features: &mut [FeatureState],
+    kept: &[Option<Vec<u32>>],
+    fold_classes: &[u32],
+    n_classes: usize,
+    max_distinct: Option<usize>,
+) {
+    features
+        .par_iter_mut()
+        .zip(kept.par_iter())
+        .for_each(|(f, codes)| {
+            if let Some(codes) = codes.as_deref().filter(|c| c.len() == fold_classes.len()) {
+                f.add_crossfit(codes, fold_classes, n_classes);
+            }
+            bound(f, max_distinct);
+        });
 }
 
 /// Applies the distinct-value budget, if any (see [`crate::fold`]).

@@ -43,6 +43,10 @@ pub struct FeatureScore {
     /// normal tail) across the features that have a z-score; `None` exactly
     /// when `z` is.
     pub log10_q: Option<f64>,
+    /// The cross-fitted log-loss gain over the base rate, in nats (see
+    /// [`crate::gain`]), when counted ([`crate::RankParams::gain`]).
+    #[serde(default)]
+    pub gain: Option<f64>,
 }
 
 /// A finished ranking.
@@ -181,11 +185,16 @@ fn score_feature(
         .map(|c| t.rows[c as usize])
         .unwrap_or(0);
     let adjusted = mi - emi;
+    let gain = f
+        .crossfit
+        .as_ref()
+        .and_then(|c| crate::gain::crossfit_gain(c, crate::gain::PRIOR_STRENGTH));
     let value = match score {
         Score::Adjusted => adjusted,
         Score::Mi => mi,
         Score::Ami => ami,
         Score::Z => z.unwrap_or(adjusted),
+        Score::Gain => gain.unwrap_or(adjusted),
     };
     FeatureScore {
         rank: 0,
@@ -202,6 +211,7 @@ fn score_feature(
         z,
         g_test_log10_p: measures::g_test_log10_p(mi, n, df),
         log10_q: None,
+        gain,
     }
 }
 

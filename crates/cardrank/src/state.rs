@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::counts::JointCounts;
 use crate::encode::{Dictionary, MissingTokens};
 use crate::error::{Error, Result};
+use crate::gain::FOLDS;
 use crate::pairs::PairState;
 
 const MAGIC: &[u8; 4] = b"CRST";
-/// 2: pair tables added. 3: rows with a missing target counted.
-const FORMAT_VERSION: u8 = 3;
+/// 2: pair tables added. 3: rows with a missing target counted. 4: counts
+/// by fold for the cross-fitted gain.
+const FORMAT_VERSION: u8 = 4;
 
 /// One feature's dictionary and joint counts with the target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +30,10 @@ pub struct FeatureState {
     pub dict: Dictionary,
     /// Counts of (value, target class).
     pub joint: JointCounts,
+    /// Counts of (value, target class and fold), class `y` of fold `k` in
+    /// column `y * FOLDS + k`, when the cross-fitted gain is counted (see
+    /// [`crate::gain`]); `None` for a multivalue feature.
+    pub crossfit: Option<JointCounts>,
 }
 
 impl FeatureState {
@@ -36,6 +42,7 @@ impl FeatureState {
             name,
             dict: Dictionary::new(),
             joint: JointCounts::default(),
+            crossfit: None,
         }
     }
 
@@ -43,6 +50,14 @@ impl FeatureState {
     pub(crate) fn add_rows(&mut self, levels: &[u32], classes: &[u32], n_classes: usize) {
         self.joint.grow(self.dict.len(), n_classes);
         self.joint.add_rows(levels, classes);
+    }
+
+    /// Adds one batch's counts by fold: `fold_classes[r]` is
+    /// `class * FOLDS + fold` of row `r`.
+    pub(crate) fn add_crossfit(&mut self, levels: &[u32], fold_classes: &[u32], n_classes: usize) {
+        let counts = self.crossfit.get_or_insert_with(JointCounts::default);
+        counts.grow(self.dict.len(), n_classes * FOLDS);
+        counts.add_rows(levels, fold_classes);
     }
 }
 
@@ -64,6 +79,8 @@ pub struct RankState {
     pub(crate) max_distinct: Option<usize>,
     /// Rows left out because their target was missing (not in `rows`).
     pub(crate) missing_target_rows: u64,
+    /// Whether counts by fold are kept for the cross-fitted gain.
+    pub(crate) gain: bool,
 }
 
 impl RankState {
@@ -80,6 +97,7 @@ impl RankState {
             pairs: None,
             max_distinct: None,
             missing_target_rows: 0,
+            gain: false,
         }
     }
 
@@ -87,6 +105,11 @@ impl RankState {
     /// missing token); they are not in [`RankState::rows`].
     pub fn missing_target_rows(&self) -> u64 {
         self.missing_target_rows
+    }
+
+    /// Whether the state counts by fold for the cross-fitted gain.
+    pub fn counts_gain(&self) -> bool {
+        self.gain
     }
 
     /// The per-feature budget of distinct values, if any.
@@ -150,6 +173,11 @@ impl RankState {
         if self.max_distinct != other.max_distinct {
             return Err(Error::StateMismatch(
                 "different max_distinct budgets".into(),
+            ));
+        }
+        if self.gain != other.gain {
+            return Err(Error::StateMismatch(
+                "one state counts by fold for the gain, the other does not".into(),
             ));
         }
         if !other.initialised {
@@ -216,6 +244,15 @@ impl RankState {
                         mine.joint
                             .add(level_map[l as usize], class_map[c as usize], n);
                     });
+                    if let Some(theirs) = &f.crossfit {
+                        let counts = mine.crossfit.get_or_insert_with(JointCounts::default);
+                        counts.grow(mine.dict.len(), n_classes * FOLDS);
+                        theirs.for_each_cell(|l, c, n| {
+                            let (y, k) = (c as usize / FOLDS, c as usize % FOLDS);
+                            let col = class_map[y] as usize * FOLDS + k;
+                            counts.add(level_map[l as usize], col as u32, n);
+                        });
+                    }
                 }
                 level_map
             })
@@ -316,6 +353,21 @@ impl RankState {
                     "feature `{}` counts do not add up to the rows",
                     f.name
                 )));
+            }
+            if let Some(counts) = &f.crossfit {
+                let (levels, columns) = counts.shape();
+                let (mut total, mut bad) = (0u64, !self.gain);
+                bad |= levels > f.dict.len() || columns > n_classes * FOLDS;
+                counts.for_each_cell(|l, c, n| {
+                    bad |= l as usize >= levels || c as usize >= columns;
+                    total = total.saturating_add(n);
+                });
+                if bad || total != self.rows {
+                    return Err(Error::InvalidState(format!(
+                        "feature `{}` counts by fold do not add up to the rows",
+                        f.name
+                    )));
+                }
             }
         }
         Ok(())

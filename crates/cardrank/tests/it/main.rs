@@ -2,6 +2,7 @@
 
 mod conditional;
 mod errors;
+mod gain;
 mod merge;
 mod multivalue;
 mod pairs;
