@@ -510,6 +510,8 @@ class Ranker:
         pairs: Iterable[str] | None = None,
         triples: Iterable[Iterable[str]] | None = None,
         drop_missing_target: bool = False,
+        max_distinct: int | None = None,
+        **read_options: Any,
     ) -> Self:
         """A ranker continuing from the bytes of :meth:`to_bytes`.
 

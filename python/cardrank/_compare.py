@@ -67,15 +67,15 @@ def compare(a: Any, b: Any, *, p: float = 0.9, top: int = 10) -> dict[str, Any]:
         >>> round(cardrank.compare(a, b, p=0.9)["rbo"], 6)
         0.9
     """
-    sides = []
-    for name, ranking in (("A", a), ("B", b)):
+    def side(name: str, ranking: Any) -> tuple[str, str | None]:
         if isinstance(ranking, (str, os.PathLike)):
-            sides += [os.fspath(ranking), None]
-        else:
-            sides += [name, json.dumps(_entries(ranking))]
+            return os.fspath(ranking), None
+        return name, json.dumps(_entries(ranking))
+
+    (name_a, list_a), (name_b, list_b) = side("A", a), side("B", b)
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise TypeError(f"`top` must be a non-negative integer, got {top!r}")
     result: dict[str, Any] = json.loads(
-        _core.compare(sides[0], sides[1], sides[2], sides[3], p=float(p), top=top)
+        _core.compare(name_a, list_a, name_b, list_b, p=float(p), top=top)
     )
     return result

@@ -154,12 +154,14 @@ def test_a_missing_optional_dependency_names_the_extra() -> None:
         import cardrank
         path = os.path.join(tempfile.mkdtemp(), "d.csv")
         with open(path, "w") as f:
-            f.write("a,y\n1,0\n2,1\n1,0\n2,1\n")
+            f.write("a,y\\n1,0\\n2,1\\n1,0\\n2,1\\n")
         try:
             cardrank.rank(path, "y")
         except cardrank.MissingDependencyError as e:
             assert isinstance(e, ModuleNotFoundError)
             print(e)
+        else:
+            raise SystemExit("no MissingDependencyError")
         """
     )
     assert out.returncode == 0, out.stderr
