@@ -48,7 +48,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
 N_JOBS = 2
 KS = (0.10, 0.25, 0.50)
-CARDRANK = ["mi", "adjusted", "ami", "z", "gain", "3mr", "mrmr"]
+CARDRANK = [
+    "mi", "adjusted", "ami", "z", "gain", "3mr", "mrmr",
+    "cmim", "jmi", "mrmr_target", "3mr_target",
+]
 METHODS = ["random", *CARDRANK, "lgbm_gain"]
 
 
