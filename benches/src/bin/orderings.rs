@@ -61,6 +61,18 @@ fn order_by(ranking: &Ranking, score: impl Fn(&cardrank::FeatureScore) -> f64) -
     f.into_iter().map(|(n, _)| n.to_string()).collect()
 }
 
+/// A selection's features in the order taken, then the features it did not
+/// take in the order of `rest`.
+fn completed<'a>(taken: impl Iterator<Item = &'a String>, rest: &[String]) -> Vec<String> {
+    let mut order: Vec<String> = taken.cloned().collect();
+    for f in rest {
+        if !order.contains(f) {
+            order.push(f.clone());
+        }
+    }
+    order
+}
+
 fn main() -> Result<(), Failure> {
     let args: Vec<String> = std::env::args().collect();
     let [_, path, target] = args.as_slice() else {
@@ -115,12 +127,7 @@ fn main() -> Result<(), Failure> {
             ..SelectParams::new(k)
         };
         let sel = cardrank::select(&pairs.interactions, &params)?;
-        let mut order: Vec<String> = sel.selected.iter().map(|s| s.feature.clone()).collect();
-        for f in &adjusted {
-            if !order.contains(f) {
-                order.push(f.clone());
-            }
-        }
+        let order = completed(sel.selected.iter().map(|s| &s.feature), &adjusted);
         seconds.insert(
             format!("select_{name}"),
             start.elapsed().as_secs_f64().into(),
@@ -145,12 +152,7 @@ fn main() -> Result<(), Failure> {
         let mut params = TargetSelectParams::new(method).k(adjusted.len());
         params.max_candidates = adjusted.len();
         let sel = select_target(buffered.state(), &params)?;
-        let mut order: Vec<String> = sel.selected.iter().map(|s| s.feature.clone()).collect();
-        for f in &adjusted {
-            if !order.contains(f) {
-                order.push(f.clone());
-            }
-        }
+        let order = completed(sel.selected.iter().map(|s| &s.feature), &adjusted);
         seconds.insert(
             format!("select_{name}"),
             start.elapsed().as_secs_f64().into(),
