@@ -84,7 +84,7 @@ pub fn run_demo(a: &DemoArgs) -> Result<(), CliError> {
     by_mi.sort_by(|a, b| b.mi.total_cmp(&a.mi));
     if let Some(top) = by_mi.first() {
         println!(
-            "Raw MI alone would put `{}` first ({}, {} values, MI {:.4} but MI - EMI {:.6}).",
+            "Raw MI alone would put `{}` first ({}, {} values, MI {:.4} but MI - EMI {}).",
             top.feature,
             match truth_of(&truth, &top.feature) {
                 "" => "unknown",
@@ -92,7 +92,7 @@ pub fn run_demo(a: &DemoArgs) -> Result<(), CliError> {
             },
             top.cardinality,
             top.mi,
-            top.adjusted
+            output::fixed(top.adjusted, 6)
         );
     }
     println!(
