@@ -11,9 +11,11 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 
 - :func:`rank` ranks pandas, polars or pyarrow data, any object with
   ``__arrow_c_stream__``, or a CSV/TSV file.
-- :func:`redundancy`, :func:`interactions` and :func:`select` measure
-  feature pairs (and triples) and select a relevant, non-redundant,
-  complementary set (3MR).
+- :func:`redundancy` and :func:`interactions` measure feature pairs (and
+  triples); :func:`select` selects features greedily in target units (JMI
+  by default: what each adds about the target to those taken), and
+  ``rank(..., given=[...])`` ranks what each candidate adds to the
+  features a model already has.
 - :func:`compare` compares two rankings (rank-biased overlap, movers).
 - :func:`report` checks every column (missing, constant, ID-like,
   duplicate, label leak, drift, rare values) and writes an HTML report.
@@ -33,7 +35,8 @@ from __future__ import annotations
 from . import exceptions
 from ._api import Output, Ranker, Score, rank
 from ._compare import compare
-from ._pairs import interactions, redundancy, select
+from ._conditional import select
+from ._pairs import interactions, redundancy
 from ._report import report
 from ._core import COLUMNS, __version__
 from .exceptions import *  # noqa: F403 (every exception class, listed in exceptions.__all__)

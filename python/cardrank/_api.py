@@ -652,6 +652,9 @@ def rank(
     output: Output | None = None,
     drop_missing_target: bool = False,
     max_distinct: int | None = None,
+    given: Iterable[str] | None = None,
+    joint_levels: int = 10_000,
+    max_features: int | None = None,
     **read_options: Any,
 ) -> Any:
     """Ranks the features of ``data`` by how much they tell about ``target``.
@@ -687,6 +690,13 @@ def rank(
             an error (:class:`MissingTargetValueError`), as in scikit-learn.
         max_distinct: Keep at most this many distinct values per feature;
             the rarest fold into one ``<other>`` level.
+        given: Features a model already has: rank the others by what they
+            add beyond them (see below); the given features are not ranked.
+        joint_levels: With ``given``: a candidate is scored given the joint
+            value of all given features when they have at most this many
+            observed combinations, else given the one that explains it best.
+        max_features: With ``given``: the candidates are the best M features
+            by ``score`` (default 500).
         **read_options: For a file path, how to read it (the CLI's input
             options, same names and defaults): ``format``, ``delimiter``,
             ``numeric``, ``multivalue``, ``sample_rate``, ``seed``,
@@ -698,6 +708,14 @@ def rank(
         ``cardrank.COLUMNS``: rank, feature, cardinality, missing_share,
         entropy, mi, expected_mi, ami, score, adjusted, null_sd, z,
         g_test_log10_p, log10_q (all in nats).
+
+        With ``given``: one row per candidate, best first, with the columns
+        rank, feature, relevance (MI - EMI alone), score (what it adds: the
+        adjusted conditional MI with the target given the given features'
+        joint value, or the smallest given any one of them), z,
+        min_adjusted, worst (the given feature explaining it best),
+        determined (a function of a given feature: adds nothing, ranked
+        last) and joint_adjusted.
 
     Raises:
         MissingTargetError: if ``target`` is not a column (also a KeyError).
@@ -716,6 +734,20 @@ def rank(
         >>> cardrank.rank(df, "click", output="dict")[0]["feature"]
         'site'
     """
+    if given is not None:
+        if max_distinct is not None:
+            raise InvalidParameterError(
+                "`max_distinct` cannot be combined with `given`: folding renumbers values"
+            )
+        from ._conditional import rank_given
+
+        return rank_given(
+            data, target, given, joint_levels=joint_levels, max_features=max_features,
+            threads=threads, missing=missing, features=features, exclude=exclude, score=score,
+            drop_missing_target=drop_missing_target, output=output, read_options=read_options,
+        )
+    if max_features is not None:
+        raise InvalidParameterError("`max_features` is an option of a ranking with `given`")
     output = _output_for(data, output)
     ranker = Ranker(
         target, threads=threads, missing=missing, features=features, exclude=exclude,

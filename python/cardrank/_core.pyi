@@ -18,6 +18,9 @@ __all__ = [
     "pair_run",
     "pair_run_path",
     "features_of",
+    "ProbeResult",
+    "probe_run",
+    "probe_run_path",
     "merge_states",
     "compare",
     "cli_main",
@@ -194,6 +197,34 @@ class PairPlan:
 
     def finish(self) -> PairResult:
         """The result, once every pass was taken."""
+
+    def finish_probe(self) -> ProbeResult:
+        """A conditional plan's result (made with `given=`), once every
+        pass was taken."""
+
+@final
+class ProbeResult:
+    """A ranking with the candidates' state kept for a selection in target
+    units or a ranking given features."""
+
+    @property
+    def ranking(self) -> Ranking: ...
+    def budget_json(self) -> str:
+        """What was read, as JSON."""
+
+    def select(self, method: str, **options: Any) -> str:
+        """A greedy selection in target units, as JSON (keywords: k, min_z,
+        alpha, beta, pair_steps)."""
+
+    def rank_given(self, *, joint_levels: int = 10_000) -> str:
+        """The candidates by what they add beyond the given features, as
+        JSON."""
+
+def probe_run(data: _ArrowStream | _ArrowArray, target: str, **options: Any) -> ProbeResult:
+    """Ranks Arrow data and keeps the candidates and given features."""
+
+def probe_run_path(path: str | os.PathLike[str], target: str, **options: Any) -> ProbeResult:
+    """Ranks a file and keeps the candidates and given features."""
 
 def merge_states(states: list[bytes]) -> bytes:
     """The bytes of the merge of several states."""

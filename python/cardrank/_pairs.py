@@ -32,7 +32,7 @@ from ._api import (
 from ._deps import require
 from .exceptions import InvalidParameterError
 
-__all__ = ["interactions", "redundancy", "select"]
+__all__ = ["interactions", "redundancy"]
 
 _REDUNDANCY = (
     ("feature_a", "string"),
@@ -130,13 +130,13 @@ def _table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], out
         return rows
     if output == "polars":
         pl = require("polars", "output='polars'")
-        kinds = {"string": pl.String, "int": pl.Int64, "float": pl.Float64}
+        kinds = {"string": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
         schema = {name: kinds[kind] for name, kind in columns}
         return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
             schema=schema
         )
     pa = require("pyarrow", f"output={output!r}")
-    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
+    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
     schema = pa.schema(
         [(name, kinds[kind]) for name, kind in columns],
         metadata={f"cardrank.{k}": v for k, v in metadata.items()},
@@ -314,7 +314,7 @@ def interactions(
     return _table(_interaction_rows(found), _INTERACTIONS, output, _metadata(result))
 
 
-def select(
+def select_outrank(
     data: Any,
     target: str,
     k: int,
@@ -333,8 +333,9 @@ def select(
     output: Output | None = None,
     **read_options: Any,
 ) -> Any:
-    """Selects ``k`` features that are relevant, not redundant and
-    complementary: greedy 3MR (mRMR when ``beta=0``).
+    """``cardrank.select(..., method="outrank")``: selects ``k`` features by
+    the OutRank paper's greedy 3MR (mRMR when ``beta=0``), whose redundancy
+    is the features' mutual information with each other.
 
     Each step takes the candidate with the largest relevance (MI - EMI with
     the target) minus ``alpha`` times its redundancy with the features
@@ -369,7 +370,7 @@ def select(
         >>> import cardrank, pandas as pd
         >>> df = pd.DataFrame({"a": list("xxyyxxyy"), "a2": list("ppqqppqq"),
         ...                    "b": list("uvvuuvvv"), "y": [0, 0, 1, 1, 0, 0, 1, 0]})
-        >>> [s["feature"] for s in cardrank.select(df, "y", 2, output="dict")]
+        >>> [s["feature"] for s in cardrank.select(df, "y", 2, method="outrank", output="dict")]
         ['a', 'b']
     """
     output = _output_for(data, output)
@@ -390,7 +391,7 @@ def select(
             f"k={k} is greater than the number of features ({n_features}): "
             "at most all of them are selected",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     chosen = json.loads(
         result.select(k, alpha=float(alpha), beta=float(beta), aggregate=aggregate,

@@ -40,6 +40,7 @@ __all__ = [
     "pass_state",
     "rank",
     "redundancy",
+    "select",
     "state",
 ]
 
@@ -163,9 +164,14 @@ def rank(
     score: Score = "adjusted",
     output: Output | None = None,
     split_every: int = SPLIT_EVERY,
+    given: Iterable[str] | None = None,
+    joint_levels: int = 10_000,
+    max_features: int | None = None,
 ) -> Any:
     """Ranks the features of a Dask DataFrame exactly as :func:`cardrank.rank`
-    ranks the same rows in one process.
+    ranks the same rows in one process (with ``given``: the candidates by
+    what they add beyond the given features, as ``cardrank.rank(...,
+    given=...)``).
 
     Each partition is counted on its worker, the states merge in a tree of
     tasks (``split_every`` states per merge), and the merged state is
@@ -203,6 +209,15 @@ def rank(
         InvalidParameterError: for a bad parameter (``split_every`` < 2, ...).
     """
     output = _output_for(ddf, output)
+    if given is not None:
+        from ._conditional import _levels, given_table
+
+        plan = _plan(
+            ddf, target, max_features=max_features, max_pairs=None, triple_pairs=None,
+            threads=threads, missing=missing, features=features, exclude=exclude,
+            split_every=split_every, score=score, given=_given_names(given),
+        )
+        return given_table(plan.finish_probe(), _levels(joint_levels), output)
     merged = state(
         ddf,
         target,
@@ -243,11 +258,11 @@ def _pass_graph(ddf: Any, target: str, params: str, columns: list[str] | None,
     return level[0]
 
 
-def _pairs(
+def _plan(
     ddf: Any,
     target: str,
     *,
-    max_features: int,
+    max_features: int | None,
     max_pairs: int | None,
     triple_pairs: int | None,
     threads: int | None,
@@ -255,24 +270,28 @@ def _pairs(
     features: Iterable[str] | None,
     exclude: Iterable[str] | None,
     split_every: int,
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The passes of the pair budget: the run layer's plan (the same
-    ``PairPlan`` that :func:`cardrank.redundancy` drives in one process),
-    each pass a tree of partition states merged on the workers."""
+    score: Score = "adjusted",
+    given: list[str] | None = None,
+) -> Any:
+    """Every pass of the run layer's plan (the same ``PairPlan`` that
+    :func:`cardrank.redundancy` and :func:`cardrank.select` drive in one
+    process), each pass a tree of partition states merged on the workers;
+    the plan comes back ready to finish (``finish``, or ``finish_probe``
+    with ``given``)."""
     from . import _core
     from ._api import _core_params
-    from ._pairs import _metadata, _positive
+    from ._pairs import _positive
 
     if not isinstance(ddf, dd.DataFrame):
         raise TypeError(
             f"expected a dask.dataframe.DataFrame, not {type(ddf).__module__}."
-            f"{type(ddf).__qualname__} (use cardrank.redundancy for in-memory data)"
+            f"{type(ddf).__qualname__} (use the function of cardrank for in-memory data)"
         )
     if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
         raise InvalidParameterError(
             f"invalid parameter `split_every` = {split_every!r}: expected an integer >= 2"
         )
-    params = _ranker_params(threads, missing, features, exclude, "adjusted", None, None)
+    params = _ranker_params(threads, missing, features, exclude, score, None, None)
     keep = _check_columns(ddf, target, params)
     if len(keep) < len(ddf.columns):
         ddf = ddf[keep]
@@ -283,16 +302,72 @@ def _pairs(
     )
     plan = _core.PairPlan(
         target, len(ranked), pairable, **_core_params(params),
-        max_features=_positive(max_features, "max_features"),
+        max_features=_positive(max_features, "max_features", none_ok=True),
         max_pairs=_positive(max_pairs, "max_pairs", none_ok=True),
         triple_pairs=_positive(triple_pairs, "triple_pairs", none_ok=True),
+        given=given,
     )
     while (step := plan.next()) is not None:
         pass_params, columns = step
         plan.take(_pass_graph(ddf, target, pass_params, columns, split_every).compute())
-    result = plan.finish()
+    return plan
+
+
+def _pairs(ddf: Any, target: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The counted pairs (and triples) of the plan, with the metadata."""
+    from ._pairs import _metadata
+
+    result = _plan(ddf, target, **kwargs).finish()
     found: dict[str, Any] = json.loads(result.interactions_json())
     return found, _metadata(result)
+
+
+def _given_names(given: Iterable[str] | str | None) -> list[str] | None:
+    if given is None:
+        return None
+    return [given] if isinstance(given, str) else [str(g) for g in given]
+
+
+def select(
+    ddf: Any,
+    target: str,
+    k: int | None = None,
+    *,
+    method: str = "jmi",
+    given: Iterable[str] | None = None,
+    min_z: float = 3.0,
+    alpha: float = 1.0,
+    beta: float = 1.0,
+    pair_steps: bool = True,
+    max_features: int | None = None,
+    threads: int | None = None,
+    missing: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    score: Score = "adjusted",
+    output: Output | None = None,
+    split_every: int = SPLIT_EVERY,
+) -> Any:
+    """:func:`cardrank.select` of a Dask DataFrame in target units (``jmi``,
+    ``cmim``, ``mrmr``, ``3mr``): the candidates' codes are kept per
+    partition and merged, so the selection equals one process's."""
+    from ._conditional import check_method, selection_table
+    from ._pairs import _positive
+
+    check_method(method)
+    if method == "outrank":
+        raise InvalidParameterError(
+            "cardrank.dask.select works in target units: method jmi, cmim, mrmr or 3mr"
+        )
+    output = _output_for(ddf, output)
+    _positive(k, "k", none_ok=True)
+    plan = _plan(
+        ddf, target, max_features=max_features, max_pairs=None, triple_pairs=None,
+        threads=threads, missing=missing, features=features, exclude=exclude,
+        split_every=split_every, score=score, given=_given_names(given) or [],
+    )
+    return selection_table(plan.finish_probe(), method, k=k, min_z=min_z, alpha=alpha,
+                           beta=beta, pair_steps=pair_steps, output=output)
 
 
 def redundancy(

@@ -2,8 +2,10 @@
 
 :class:`CardinalitySelector` ranks the columns of ``X`` with
 :func:`cardrank.rank` against ``y`` and keeps the best ``k`` (or those whose
-score reaches ``threshold``); with ``method="3mr"`` it selects ``k``
-relevant, non-redundant, complementary features with :func:`cardrank.select`. It works on pandas and polars DataFrames, pyarrow
+score reaches ``threshold``); with ``method="jmi"`` (or cmim, mrmr, 3mr,
+outrank) it selects features greedily with :func:`cardrank.select`, and with
+``given`` it keeps what adds most to the features a model already has. It
+works on pandas and polars DataFrames, pyarrow
 Tables and 2-D arrays of categories (strings, objects, integers, booleans or
 floats), inside a :class:`~sklearn.pipeline.Pipeline` or a
 :class:`~sklearn.compose.ColumnTransformer`.
@@ -44,12 +46,14 @@ from sklearn.utils.validation import (  # noqa: E402
 )
 
 from ._api import _pandas_to_arrow, rank  # noqa: E402
+from ._conditional import METHODS, _probe  # noqa: E402
 from ._pairs import _run as _pair_run  # noqa: E402
 from .exceptions import ConstantTargetError  # noqa: E402
 
 __all__ = ["CardinalitySelector"]
 
 _DEFAULT_K = 10
+_TARGET_METHODS = tuple(m for m in METHODS if m != "outrank")
 
 
 def _readable(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -137,21 +141,31 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         that name for a method, which pipelines call.)
     threads : int, default=None
         Worker threads (``None``: ``CARDRANK_THREADS``, else all cores).
-    method : {"rank", "3mr"}, default="rank"
-        ``"rank"`` keeps the best features by ``scoring``. ``"3mr"`` selects
-        ``k`` features greedily by relevance minus ``alpha`` times their
-        redundancy with those already taken plus ``beta`` times their synergy
-        with them (:func:`cardrank.select`): a copy of a kept feature is not
-        kept again, and a pair that only tells together (XOR) can be. Needs
-        ``k``, not ``threshold``.
+    method : {"rank", "jmi", "cmim", "mrmr", "3mr", "outrank"}, default="rank"
+        ``"rank"`` keeps the best features by ``scoring`` (the best mean of
+        the selection study in BENCHMARKS.md, and the cheapest). The others
+        select greedily with :func:`cardrank.select`: each step takes the
+        candidate that adds most about the target to those already kept, so
+        a copy of a kept feature is not kept again and a pair that only
+        tells together (XOR) can be. ``"jmi"``, ``"cmim"``, ``"mrmr"`` and
+        ``"3mr"`` work in target units and, without ``k``, stop at the last
+        step that adds significantly (``k_suggested``); ``"outrank"`` is the
+        OutRank paper's 3MR (needs ``k``). None takes ``threshold``.
     alpha : float, default=1.0
-        With ``method="3mr"``: weight of redundancy.
+        With ``"mrmr"``, ``"3mr"``, ``"outrank"``: weight of redundancy.
     beta : float, default=1.0
-        With ``method="3mr"``: weight of synergy (0: mRMR).
-    max_features : int, default=50
-        With ``method="3mr"``: the candidates are the best ``max(k,
-        max_features)`` features by ``scoring``; every pair among them is
-        counted.
+        With ``"3mr"``, ``"outrank"``: weight of synergy (``"outrank"``: 0 is
+        mRMR).
+    max_features : int, default=None
+        With a selection method or ``given``: the candidates are the best M
+        features by ``scoring`` (default 500; ``"outrank"``: ``max(k, 50)``,
+        every pair among them counted).
+    given : list of str, default=None
+        Columns of ``X`` the model already has: they are always kept, and
+        the others are chosen by what they add beyond them (with
+        ``method="rank"``: the best ``k`` by adjusted conditional MI given
+        the given features' joint value; with a target-units method: every
+        step conditions on them).
 
     Attributes
     ----------
@@ -164,7 +178,7 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
     k_ : int or None
         The number of features kept by ``k`` (None with ``threshold``).
     selection_ : pyarrow.Table, pandas or polars DataFrame, or None
-        With ``method="3mr"``: the selection steps in order (see
+        With a selection method: the selection steps in order (see
         :func:`cardrank.select`); None otherwise.
     n_features_in_ : int
         Number of features seen during fit.
@@ -191,7 +205,8 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         method: str = "rank",
         alpha: float = 1.0,
         beta: float = 1.0,
-        max_features: int = 50,
+        max_features: int | None = None,
+        given: list[str] | None = None,
     ) -> None:
         self.k = k
         self.threshold = threshold
@@ -201,22 +216,30 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         self.alpha = alpha
         self.beta = beta
         self.max_features = max_features
+        self.given = given
 
     def _check_params(self, n_features: int) -> int | None:
         """The number of features to keep (None: by threshold)."""
         k, threshold = self.k, self.threshold
-        if self.method not in ("rank", "3mr"):
-            raise ValueError(f"method must be 'rank' or '3mr', got {self.method!r}")
-        if self.method == "3mr":
+        methods = ("rank", *METHODS)
+        if self.method not in methods:
+            raise ValueError(f"method must be one of {', '.join(methods)}; got {self.method!r}")
+        if self.method != "rank" or self.given is not None:
             if threshold is not None:
-                raise ValueError("method='3mr' selects k features: give k, not threshold")
+                raise ValueError(
+                    f"method={self.method!r} (or given) selects features: give k, not threshold"
+                )
             for name in ("alpha", "beta"):
                 value = getattr(self, name)
                 if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
                     raise ValueError(f"{name} must be a finite number, got {value!r}")
             m = self.max_features
-            if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 2:
+            if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 2):
                 raise ValueError(f"max_features must be an integer >= 2, got {m!r}")
+        if self.given is not None and self.method == "outrank":
+            raise ValueError("method='outrank' does not take given: use rank, jmi, cmim, mrmr or 3mr")
+        if self.method in _TARGET_METHODS and k is None:
+            return None
         if k is not None and threshold is not None:
             raise ValueError(
                 f"give either k or threshold, not both (got k={k!r}, threshold={threshold!r})"
@@ -295,8 +318,12 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             target = "_" + target + "_"
         table = pa.table(dict(zip(names, columns, strict=True)) | {target: _numpy_column(y)})
         try:
-            if self.method == "3mr":
+            if self.given is not None:
+                ranking, chosen = self._conditional(table, target, names, display)
+            elif self.method == "outrank":
                 ranking, chosen = self._select(table, target, n_features)
+            elif self.method != "rank":
+                ranking, chosen = self._conditional(table, target, names, display)
             else:
                 ranking = rank(table, target, threads=self.threads, score=self.scoring)  # type: ignore[arg-type]
                 chosen = None
@@ -320,6 +347,8 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             steps = chosen["selected"]
             for step in steps:
                 self._selected[position[step["feature"]]] = True
+            for name in chosen.get("given", []):
+                self._selected[position[name]] = True
             self._selection = pa.Table.from_pylist(
                 [s | {"feature": display[position[s["feature"]]]} for s in steps]
             ) if steps else None
@@ -367,12 +396,50 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         result = _pair_run(
             table, target, threads=self.threads, missing=None, features=None, exclude=None,
             score=self.scoring,  # type: ignore[arg-type]
-            max_features=max(int(self.max_features), k), max_pairs=None, triple_pairs=None,
+            max_features=max(50 if self.max_features is None else int(self.max_features), k),
+            max_pairs=None, triple_pairs=None,
         )
         chosen = json.loads(
             result.select(k, alpha=float(self.alpha), beta=float(self.beta), aggregate="mean")
         )
         return pa.table(result.ranking), chosen
+
+    def _conditional(
+        self, table: pa.Table, target: str, names: list[str], display: list[str]
+    ) -> tuple[pa.Table, Any]:
+        """The ranking and the features kept by a selection in target units
+        or, with ``given`` and ``method="rank"``, the best ``k_`` by what
+        they add: ``{"selected": [step dicts], "given": [names]}``."""
+        internal = dict(zip(display, names, strict=True))
+        given = None
+        if self.given is not None:
+            wanted = [self.given] if isinstance(self.given, str) else list(self.given)
+            unknown = [g for g in wanted if g not in internal]
+            if unknown:
+                raise ValueError(f"given names columns that X does not have: {unknown}")
+            given = [internal[g] for g in wanted]
+        result = _probe(
+            table, target, given=given, threads=self.threads, missing=None, features=None,
+            exclude=None, score=self.scoring,  # type: ignore[arg-type]
+            max_features=None if self.max_features is None
+            else max(int(self.max_features), self.k_ or 0),
+        )
+        if self.method == "rank":
+            found = json.loads(result.rank_given())
+            k = self.k_ if self.k_ is not None else _DEFAULT_K
+            steps = [
+                {"step": i + 1, "feature": f["feature"], "relevance": f["relevance"],
+                 "score": f["score"], "z": f["z"], "worst": f["worst"]}
+                for i, f in enumerate(found["features"][:k])
+            ]
+        else:
+            found = json.loads(
+                result.select(self.method, k=self.k_, alpha=float(self.alpha),
+                              beta=float(self.beta))
+            )
+            steps = found["selected"]
+            self.k_suggested_ = found["k_suggested"]
+        return pa.table(result.ranking), {"selected": steps, "given": given or []}
 
     def _get_support_mask(self) -> np.ndarray:
         check_is_fitted(self)

@@ -163,7 +163,7 @@ def test_triples(xor: pd.DataFrame) -> None:
 
 
 def test_select_never_keeps_a_copy_and_takes_the_xor_halves(xor: pd.DataFrame) -> None:
-    steps = cardrank.select(xor, "y", 4, output="dict")
+    steps = cardrank.select(xor, "y", 4, method="outrank", output="dict")
     names = [s["feature"] for s in steps]
     assert len(names) == 4
     assert not {"site", "site_copy"} <= set(names[:4])
@@ -171,7 +171,7 @@ def test_select_never_keeps_a_copy_and_takes_the_xor_halves(xor: pd.DataFrame) -
     ab = [s for s in steps if s["feature"] in ("a", "b")]
     assert {s["partner"] for s in ab} == {"a", "b"}  # taken together, as a pair step
     # mRMR (beta = 0) scores without synergy: it cannot see the XOR pair.
-    mrmr = cardrank.select(xor, "y", 4, beta=0.0, output="dict")
+    mrmr = cardrank.select(xor, "y", 4, method="outrank", beta=0.0, output="dict")
     for s in mrmr:
         assert s["score"] == pytest.approx(s["relevance"] - s["redundancy"], abs=1e-15)
     assert not {"a", "b"} <= {s["feature"] for s in mrmr[:2]}
@@ -182,11 +182,12 @@ def test_select_matches_the_cli(xor: pd.DataFrame, tmp_path: Path, cardrank_bin:
     xor.to_csv(path, index=False)
     out = subprocess.run(
         [str(cardrank_bin), "select", str(path), "--target", "y", "--k", "4", "--json",
-         "--alpha", "0.5", "--aggregate", "max"],
+         "--alpha", "0.5", "--aggregate", "max", "--method", "outrank"],
         check=True, capture_output=True, text=True,
     )
     cli = json.loads(out.stdout)["selected"]
-    py = cardrank.select(path, "y", 4, alpha=0.5, aggregate="max", output="dict")
+    py = cardrank.select(path, "y", 4, method="outrank", alpha=0.5, aggregate="max",
+                         output="dict")
     assert [s["feature"] for s in py] == [s["feature"] for s in cli]
     for a, b in zip(py, cli, strict=True):
         assert a["score"] == b["score"]
@@ -194,14 +195,14 @@ def test_select_matches_the_cli(xor: pd.DataFrame, tmp_path: Path, cardrank_bin:
 
 
 def test_select_output_types(xor: pd.DataFrame) -> None:
-    arrow = cardrank.select(xor, "y", 3, output="arrow")
+    arrow = cardrank.select(xor, "y", 3, method="outrank", output="arrow")
     assert arrow.column_names == ["step", "feature", "relevance", "redundancy", "synergy",
                                   "score", "partner"]
     meta = {k.decode(): v.decode() for k, v in arrow.schema.metadata.items()}
     assert meta["cardrank.method"] == "3mr"
-    polars = cardrank.select(xor, "y", 3, output="polars")
+    polars = cardrank.select(xor, "y", 3, method="outrank", output="polars")
     assert polars["feature"].to_list() == arrow.column("feature").to_pylist()
-    pandas = cardrank.select(xor, "y", 3, output="pandas", beta=0)
+    pandas = cardrank.select(xor, "y", 3, method="outrank", output="pandas", beta=0)
     assert pandas.attrs["method"] == "mrmr"
 
 
@@ -209,7 +210,8 @@ def test_select_output_types(xor: pd.DataFrame) -> None:
     ("call", "message"),
     [
         (lambda df: cardrank.select(df, "y", 0), "`k`"),
-        (lambda df: cardrank.select(df, "y", 2, aggregate="sum"), "`aggregate`"),
+        (lambda df: cardrank.select(df, "y", 2, method="outrank", aggregate="sum"),
+         "`aggregate`"),
         (lambda df: cardrank.interactions(df, "y", order=4), "`order`"),
         (lambda df: cardrank.redundancy(df, "y", max_features=1), "max_features"),
         (lambda df: cardrank.redundancy(df, "y", max_pairs=0), "`max_pairs`"),
@@ -316,8 +318,9 @@ def test_selector_3mr_parameters(xor: pd.DataFrame) -> None:
     ]:
         with pytest.raises(ValueError, match=match):
             CardinalitySelector(**bad).fit(X, y)
-    # k larger than max_features: the candidates grow to k.
-    sel = CardinalitySelector(k=5, method="3mr", max_features=2).fit(X, y)
+    # k larger than max_features: the candidates grow to k (the OutRank 3MR
+    # keeps k; the target-units methods never keep a copy of a kept feature).
+    sel = CardinalitySelector(k=5, method="outrank", max_features=2).fit(X, y)
     assert sel.get_support().sum() == 5
 
 
@@ -349,7 +352,7 @@ def test_an_id_column_lends_no_synergy(xor: pd.DataFrame) -> None:
     pairs = cardrank.interactions(df, "y", output="dict")
     with_id = [p for p in pairs if "row_id" in (p["feature_a"], p["feature_b"])]
     assert max(p["adjusted_synergy"] for p in with_id) < 0.01
-    steps = cardrank.select(df, "y", 3, output="dict")
+    steps = cardrank.select(df, "y", 3, method="outrank", output="dict")
     assert [s["feature"] for s in steps] == ["site", "a", "b"]
 
 
@@ -359,6 +362,7 @@ def test_3mr_keeps_no_id_on_census(shared_data: Path) -> None:
         pytest.skip(f"{path} is absent")
     df = pd.read_csv(path, dtype=str, keep_default_na=False).sample(20_000, random_state=0)
     half = (len(df.columns) - 1) // 2
-    steps = cardrank.select(df, "income", half, max_features=100, output="dict")
+    steps = cardrank.select(df, "income", half, method="outrank", max_features=100,
+                            output="dict")
     assert len(steps) == half
     assert "instance_weight" not in {s["feature"] for s in steps}

@@ -34,6 +34,7 @@ EXPECTED_FAILED: dict[str, str] = {}
         CardinalitySelector(threshold=0.0),
         CardinalitySelector(k="all", scoring="z", threads=1),
         CardinalitySelector(k=2, method="3mr", alpha=0.5),
+        CardinalitySelector(k=2, method="jmi", given=None),
     ],
     expected_failed_checks=lambda est: EXPECTED_FAILED,
 )

@@ -27,8 +27,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a synthetic click log with known ground truth to a CSV file.
     Generate(GenerateArgs),
-    /// Select K features by greedy mRMR / 3MR: relevant, not redundant,
-    /// complementary (pairs among the best --max-features features).
+    /// Select features greedily in target units (JMI by default; CMIM,
+    /// mRMR, 3MR; or the OutRank paper's 3MR with --method outrank):
+    /// relevant, not redundant about the target, complementary.
     Select(SelectArgs),
     /// Data-quality report: per-column figures and flags (constant, mostly
     /// missing, ID-like, duplicate, label leak, drift, rare values), unusual
@@ -54,7 +55,8 @@ pub struct RankOptions {
     /// Show only the best K features.
     #[arg(long, value_name = "K")]
     pub top: Option<usize>,
-    /// Sort by this score: adjusted (MI - EMI, the default), mi, ami, z.
+    /// Sort by this score: adjusted (MI - EMI, the default), mi, ami, z, gain
+    /// (the cross-fitted log-loss gain; also adds its column).
     #[arg(long, default_value = "adjusted", value_name = "SCORE")]
     pub score: String,
     /// No progress bar.
@@ -204,15 +206,24 @@ pub struct PairArgs {
     /// triples (3).
     #[arg(long, value_name = "2|3", value_parser = clap::value_parser!(u8).range(2..=3))]
     pub interactions: Option<u8>,
-    /// Pairs are counted among the best M features by relevance.
-    #[arg(long, default_value_t = cardrank_run::plan::DEFAULT_MAX_FEATURES, value_name = "M")]
-    pub max_features: usize,
+    /// Pairs are counted among the best M features by relevance (default 50);
+    /// `select` and `--given` take the best M as candidates (default 500).
+    #[arg(long, value_name = "M")]
+    pub max_features: Option<usize>,
     /// At most P pairs: M is lowered until M (M - 1) / 2 <= P.
     #[arg(long, value_name = "P")]
     pub max_pairs: Option<usize>,
     /// Triples extend the best T pairs by adjusted synergy.
     #[arg(long, default_value_t = cardrank_run::plan::DEFAULT_TRIPLE_PAIRS, value_name = "T")]
     pub triple_pairs: usize,
+    /// Features the model already has (comma-separated): `rank` ranks the
+    /// others by what they add beyond them; `select` conditions on them.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub given: Vec<String>,
+    /// With --given: score a candidate given the joint value of all given
+    /// features when they have at most this many observed combinations.
+    #[arg(long, default_value_t = cardrank_run::DEFAULT_JOINT_LEVELS, value_name = "L")]
+    pub joint_levels: usize,
 }
 
 impl PairArgs {
@@ -221,12 +232,27 @@ impl PairArgs {
         self.redundancy || self.interactions.is_some()
     }
 
-    /// The budget, with triples when `triples`.
+    /// The budget of counted pairs, with triples when `triples`.
     pub fn budget(&self, triples: bool) -> PairBudget {
         PairBudget {
-            max_features: self.max_features,
+            max_features: self
+                .max_features
+                .unwrap_or(cardrank_run::plan::DEFAULT_MAX_FEATURES),
             max_pairs: self.max_pairs,
             triple_pairs: triples.then_some(self.triple_pairs),
+        }
+    }
+
+    /// The budget of a conditional run (`select` in target units,
+    /// `--given`): M candidates, at least `k`.
+    pub fn candidates(&self, k: Option<usize>) -> PairBudget {
+        PairBudget {
+            max_features: self
+                .max_features
+                .unwrap_or(cardrank_run::plan::DEFAULT_CANDIDATES)
+                .max(k.unwrap_or(0)),
+            max_pairs: self.max_pairs,
+            triple_pairs: None,
         }
     }
 }
@@ -236,19 +262,27 @@ impl PairArgs {
 pub struct SelectArgs {
     #[command(flatten)]
     pub rank: RankArgs,
-    /// Features to select.
+    /// Features to select. Default: stop at the last step that adds
+    /// significantly (`k_suggested`); `--method outrank` needs it.
     #[arg(long, short)]
-    pub k: usize,
-    /// Weight of redundancy with the features already selected.
+    pub k: Option<usize>,
+    /// jmi (default), cmim, mrmr, 3mr: every term information about the
+    /// target; outrank: the OutRank paper's 3MR (redundancy between features).
+    #[arg(long, default_value = cardrank_run::DEFAULT_METHOD.name(), value_name = "METHOD")]
+    pub method: String,
+    /// A step adds significantly when its score is positive with z >= Z.
+    #[arg(long, default_value_t = 3.0, value_name = "Z")]
+    pub min_z: f64,
+    /// Weight of redundancy (mrmr, 3mr, outrank).
     #[arg(long, default_value_t = 1.0, value_name = "A")]
     pub alpha: f64,
-    /// Weight of synergy with the features already selected (0: mRMR).
+    /// Weight of synergy (3mr; outrank: 0 is mRMR).
     #[arg(long, default_value_t = 1.0, value_name = "B")]
     pub beta: f64,
-    /// How the terms over the selected features combine: mean, max, median.
+    /// outrank: how the terms over the selected features combine: mean, max, median.
     #[arg(long, default_value = "mean", value_name = "AGG")]
     pub aggregate: String,
-    /// Never add two features in one step (see docs/selection.md: 3MR pair steps).
+    /// Never add two features in one step (see docs/selection.md: pair steps).
     #[arg(long)]
     pub no_pair_steps: bool,
 }

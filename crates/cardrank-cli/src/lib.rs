@@ -12,6 +12,7 @@
 
 mod args;
 mod compare;
+mod conditional;
 mod demo;
 mod error;
 mod input;
@@ -45,6 +46,7 @@ where
         }
     };
     let result = match cli.command {
+        Command::Rank(a) if !a.pairs.given.is_empty() => conditional::run_given(&a),
         Command::Rank(a) if a.pairs.wanted() => pairs::run_rank(&a),
         Command::Rank(a) => rank::run(&a),
         Command::Select(a) => select::run(&a),

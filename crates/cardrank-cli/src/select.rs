@@ -1,6 +1,8 @@
-//! `cardrank select`: greedy mRMR / 3MR selection over the best features.
+//! `cardrank select`: greedy selection over the best features, in target
+//! units (JMI, CMIM, mRMR, 3MR: [`crate::conditional`]) or by the OutRank
+//! paper's 3MR over counted pairs (`--method outrank`, here).
 
-use cardrank::{Aggregate, SelectParams, SelectStep, Selection};
+use cardrank::{Aggregate, Method, SelectParams, SelectStep, Selection};
 use serde::Serialize;
 
 use crate::args::SelectArgs;
@@ -23,11 +25,31 @@ struct JsonOut<'a> {
 
 /// Runs `cardrank select`.
 pub fn run(a: &SelectArgs) -> Result<(), CliError> {
+    let aggregate = a.aggregate.parse::<Aggregate>()?;
+    if a.method != "outrank" {
+        let method = a.method.parse::<Method>().map_err(|_| {
+            CliError::Usage(format!(
+                "--method: unknown method `{}`: expected one of jmi, cmim, mrmr, 3mr, outrank",
+                a.method
+            ))
+        })?;
+        return crate::conditional::run_select(a, method);
+    }
+    if !a.rank.pairs.given.is_empty() {
+        return Err(CliError::Usage(
+            "--method outrank does not take --given: use a method in target units (jmi, cmim, mrmr, 3mr)".into(),
+        ));
+    }
+    let Some(k) = a.k else {
+        return Err(CliError::Usage(
+            "--method outrank needs -k: it has no significance rule to stop at".into(),
+        ));
+    };
     let params = SelectParams {
-        k: a.k,
+        k,
         alpha: a.alpha,
         beta: a.beta,
-        aggregate: a.aggregate.parse::<Aggregate>()?,
+        aggregate,
         pair_steps: !a.no_pair_steps,
     };
     let pa = &a.rank.pairs;
@@ -48,7 +70,7 @@ pub fn run(a: &SelectArgs) -> Result<(), CliError> {
         seconds: run.meta.seconds,
         rows: run.ranking.rows,
         target: &run.ranking.target,
-        k: a.k,
+        k,
         selection: &selection,
         pair_budget: &run.budget,
     };

@@ -27,6 +27,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod compare;
+mod conditional;
 mod errors;
 mod input;
 mod options;
@@ -46,6 +47,9 @@ fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pairs::pair_run, m)?)?;
     m.add_function(wrap_pyfunction!(pairs::pair_run_path, m)?)?;
     m.add_function(wrap_pyfunction!(pairs::features_of, m)?)?;
+    m.add_class::<conditional::PyProbeResult>()?;
+    m.add_function(wrap_pyfunction!(conditional::probe_run, m)?)?;
+    m.add_function(wrap_pyfunction!(conditional::probe_run_path, m)?)?;
     m.add_function(wrap_pyfunction!(ranker::merge_states, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;

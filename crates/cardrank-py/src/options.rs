@@ -41,6 +41,8 @@ pub(crate) struct Options {
     pub max_features: Option<usize>,
     pub max_pairs: Option<usize>,
     pub triple_pairs: Option<usize>,
+    /// Features the model already has (a conditional plan).
+    pub given: Option<Vec<String>>,
     // The report.
     pub top_values: Option<usize>,
     pub unusual_rows: Option<usize>,
@@ -86,6 +88,7 @@ impl Options {
                 "max_features" => o.max_features = Some(value.extract()?),
                 "max_pairs" => o.max_pairs = Some(value.extract()?),
                 "triple_pairs" => o.triple_pairs = Some(value.extract()?),
+                "given" => o.given = Some(value.extract()?),
                 "top_values" => o.top_values = Some(value.extract()?),
                 "unusual_rows" => o.unusual_rows = Some(value.extract()?),
                 "heatmap" => o.heatmap = Some(value.extract()?),
@@ -200,5 +203,22 @@ impl Options {
             max_pairs: self.max_pairs,
             triple_pairs: self.triple_pairs,
         }
+    }
+
+    /// The budget of a conditional plan (a selection in target units, a
+    /// ranking given features): M candidates, no triples.
+    pub fn candidates(&self) -> PairBudget {
+        PairBudget {
+            max_features: self
+                .max_features
+                .unwrap_or(cardrank_run::plan::DEFAULT_CANDIDATES),
+            max_pairs: self.max_pairs,
+            triple_pairs: None,
+        }
+    }
+
+    /// The given features (none unless given).
+    pub fn given(&self) -> Vec<String> {
+        self.given.clone().unwrap_or_default()
     }
 }

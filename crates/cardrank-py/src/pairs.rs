@@ -202,7 +202,13 @@ impl PyPairPlan {
         options: Option<&Bound<'_, PyDict>>,
     ) -> Result<Self, Failure> {
         let o = Options::from_kwargs(options)?;
-        let plan = PairPlan::new(o.params(target)?, ranked, &pairable, &o.budget())?;
+        let plan = match &o.given {
+            // A conditional plan (a selection in target units, a ranking
+            // given features): finished by `finish_probe`.
+            Some(given) => PairPlan::new(o.params(target)?, ranked, &pairable, &o.candidates())?
+                .conditional(given)?,
+            None => PairPlan::new(o.params(target)?, ranked, &pairable, &o.budget())?,
+        };
         Ok(PyPairPlan {
             plan: Some(plan),
             pass: None,
@@ -232,7 +238,7 @@ impl PyPairPlan {
         py.detach(|| -> Result<(), Failure> {
             let state = RankState::from_bytes(state)?;
             let ranker = Ranker::from_state(pass.params, state)?;
-            Ok(plan.take(&ranker)?)
+            Ok(plan.take(ranker)?)
         })
     }
 
@@ -241,6 +247,17 @@ impl PyPairPlan {
         let plan = self.plan.take().ok_or_else(finished)?;
         let run = py.detach(|| plan.finish())?;
         result(py, run)
+    }
+
+    /// A conditional plan's result (made with `given=`), once every pass
+    /// was taken.
+    fn finish_probe(
+        &mut self,
+        py: Python<'_>,
+    ) -> Result<crate::conditional::PyProbeResult, Failure> {
+        let plan = self.plan.take().ok_or_else(finished)?;
+        let run = py.detach(|| plan.finish_probe())?;
+        crate::conditional::probe_result(py, run)
     }
 }
 

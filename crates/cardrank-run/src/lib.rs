@@ -14,6 +14,10 @@
 //! - [`PairPlan`]: the pair budget's passes step by step (rank, pairs among
 //!   the best M, triples), driven by [`plan::run`] and [`pairs`] in one
 //!   process and by Dask per partition.
+//! - [`probe`] and [`ProbeRun`]: the same plan keeping the best M
+//!   candidates and the given features as codes, for a selection in target
+//!   units ([`ProbeRun::select`]) or a ranking given features
+//!   ([`ProbeRun::rank_given`]).
 //! - [`Features`]: which columns are ranked and which can be paired.
 //! - [`compare`]: two rankings side by side (rank-biased overlap, movers).
 //!
@@ -28,10 +32,12 @@ mod options;
 pub mod plan;
 mod read;
 mod run;
+mod select;
 
 pub use columns::Features;
 pub use error::{Error, Result};
 pub use options::{parse_delimiter, parse_multivalue, ReadArgs, RunSpec, DEFAULT_BATCH_SIZE};
-pub use plan::{BudgetUsed, PairBudget, PairPlan, PairRun, Pass};
+pub use plan::{BudgetUsed, PairBudget, PairPlan, PairRun, Pass, ProbeRun};
 pub use read::{each_batch, read_into, How, Read, Stop, Unwatched, Watch};
-pub use run::{pairs, rank, PairsRead, Ranked, RANK_MISSING};
+pub use run::{pairs, probe, rank, PairsRead, ProbeRead, Ranked, RANK_MISSING};
+pub use select::{DEFAULT_JOINT_LEVELS, DEFAULT_METHOD};

@@ -11,13 +11,19 @@
 //! 3. with triples, extend each of the best T pairs by adjusted synergy by
 //!    every other of the M features and count those triples.
 //!
+//! With [`PairPlan::conditional`] the plan serves selection in target units
+//! and ranking given features instead: its second pass keeps the best M
+//! candidates and the given features as buffered codes (no table counted
+//! yet), and [`PairPlan::finish_probe`] hands over that state, whose pairs
+//! `cardrank::select_target` and `cardrank::rank_given` finish on demand.
+//!
 //! This is the one place the plan is written: [`run`] drives it in one
 //! process through a caller's closure (a file reader, in-memory batches);
 //! `cardrank.dask` drives the same [`PairPlan`] (through the binding) with a
 //! tree of partition states per pass. What was counted is stated in a
 //! [`BudgetUsed`], in words too.
 
-use cardrank::{Error, Interactions, PairSpec, RankParams, Ranker, Ranking, Result};
+use cardrank::{Error, Interactions, PairSpec, RankParams, RankState, Ranker, Ranking, Result};
 use serde::{Deserialize, Serialize};
 
 /// How many feature tuples to count.
@@ -37,6 +43,15 @@ pub struct PairBudget {
 pub const DEFAULT_MAX_FEATURES: usize = 50;
 /// Default number of pairs extended to triples.
 pub const DEFAULT_TRIPLE_PAIRS: usize = 10;
+/// Default M of a conditional plan (selection in target units, ranking
+/// given features): pairs are measured on demand, candidate against chosen
+/// feature only, so M can be ten times the pairs' default.
+pub const DEFAULT_CANDIDATES: usize = 500;
+/// The row buffer of a conditional plan's pass: the candidates' codes are
+/// kept (4 bytes per feature and row: 1M rows of 500 candidates take 2 GB)
+/// so that any pair is measured when asked for. Past it every pair of the
+/// candidates is counted into a table while reading (slow for large M).
+pub const PROBE_BUFFER_BYTES: usize = 4 << 30;
 
 impl Default for PairBudget {
     fn default() -> Self {
@@ -173,7 +188,7 @@ enum Stage {
 /// while let Some(pass) = plan.next() {
 ///     let mut ranker = Ranker::new(pass.params).unwrap();
 ///     ranker.update(&batch).unwrap(); // a real pass reads `pass.columns`
-///     plan.take(&ranker).unwrap();
+///     plan.take(ranker).unwrap();
 /// }
 /// let run = plan.finish().unwrap();
 /// assert_eq!((run.budget.passes, run.budget.pairs_tested), (2, 1));
@@ -190,6 +205,27 @@ pub struct PairPlan {
     interactions: Option<Interactions>,
     pair_features: Vec<String>,
     passes: usize,
+    /// `Some`: a conditional plan, with these given features.
+    given: Option<Vec<String>>,
+    /// A conditional plan's state: the candidates' buffered codes.
+    state: Option<RankState>,
+}
+
+/// A conditional plan's result: the ranking and the state holding the
+/// candidates and the given features, for `cardrank::select_target` and
+/// `cardrank::rank_given`.
+#[derive(Debug, Clone)]
+pub struct ProbeRun {
+    /// Every feature ranked.
+    pub ranking: Ranking,
+    /// The candidates and the given features, their pairs not yet measured.
+    pub state: RankState,
+    /// The given features.
+    pub given: Vec<String>,
+    /// M: at most this many candidates (besides the given features).
+    pub max_candidates: usize,
+    /// What was read (`pairs_tested` stays 0: pairs are measured on demand).
+    pub budget: BudgetUsed,
 }
 
 impl PairPlan {
@@ -214,13 +250,61 @@ impl PairPlan {
             interactions: None,
             pair_features: Vec::new(),
             passes: 0,
+            given: None,
+            state: None,
         })
     }
 
+    /// Makes this a conditional plan: its pairs are not counted but kept as
+    /// buffered codes of the best M candidates and every `given` feature,
+    /// for [`PairPlan::finish_probe`]. The given features must be pairable;
+    /// triples are not counted.
+    pub fn conditional(mut self, given: &[String]) -> Result<PairPlan> {
+        if let Some(t) = self.budget.triple_pairs {
+            return Err(Error::InvalidParameter {
+                name: "triple_pairs",
+                value: t.to_string(),
+                expected: "no triples in a selection or a ranking given features",
+            });
+        }
+        for g in given {
+            if !self.pairable.contains(g) {
+                return Err(Error::UnknownColumn {
+                    column: g.clone(),
+                    available: self.pairable.clone(),
+                });
+            }
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for g in given {
+            if !seen.contains(g) {
+                seen.push(g.clone());
+            }
+        }
+        self.given = Some(seen);
+        Ok(self)
+    }
+
+    /// The given features of a conditional plan (none otherwise).
+    fn given(&self) -> &[String] {
+        self.given.as_deref().unwrap_or(&[])
+    }
+
     /// Whether the ranking pass also counts the pairs (all pairable
-    /// features fit in M).
+    /// features fit in M, besides the given ones).
     fn one_pass(&self) -> bool {
-        self.budget.one_pass(self.pairable.len())
+        self.budget
+            .one_pass(self.pairable.len().saturating_sub(self.given().len()))
+    }
+
+    /// The pair spec of a pass among `features`.
+    fn spec(&self, features: &[String]) -> PairSpec {
+        let spec = PairSpec::among(features);
+        if self.given.is_some() {
+            spec.with_buffer_bytes(PROBE_BUFFER_BYTES)
+        } else {
+            spec
+        }
     }
 
     /// The triples of the third pass: each of the best T pairs by adjusted
@@ -243,7 +327,7 @@ impl PairPlan {
         match self.stage {
             Stage::Rank => {
                 let params = if self.one_pass() {
-                    self.params.clone().pairs(PairSpec::among(&self.pairable))
+                    self.params.clone().pairs(self.spec(&self.pairable))
                 } else {
                     self.params.clone()
                 };
@@ -259,7 +343,7 @@ impl PairPlan {
                         .params
                         .clone()
                         .features(chosen)
-                        .pairs(PairSpec::among(chosen)),
+                        .pairs(self.spec(chosen)),
                     columns: Some(chosen.clone()),
                 })
             }
@@ -283,23 +367,30 @@ impl PairPlan {
 
     /// Takes the counts of the pass [`PairPlan::next`] asked for: `ranker`
     /// has seen every row with that pass's parameters.
-    pub fn take(&mut self, ranker: &Ranker) -> Result<()> {
+    pub fn take(&mut self, ranker: Ranker) -> Result<()> {
         self.passes += 1;
         match self.stage {
             Stage::Rank => {
                 let ranking = ranker.finish()?;
                 if self.one_pass() {
-                    self.interactions = Some(ranker.interactions()?);
                     self.pair_features = self.pairable.clone();
+                    if self.given.is_some() {
+                        self.state = Some(ranker.into_state());
+                    } else {
+                        self.interactions = Some(ranker.interactions()?);
+                    }
                 } else {
-                    self.pair_features = ranking
+                    let given = self.given();
+                    let mut chosen: Vec<String> = ranking
                         .features
                         .iter()
                         .map(|f| &f.feature)
-                        .filter(|f| self.pairable.contains(f))
+                        .filter(|f| self.pairable.contains(f) && !given.contains(f))
                         .take(self.m)
                         .cloned()
                         .collect();
+                    chosen.extend(given.iter().cloned());
+                    self.pair_features = chosen;
                 }
                 self.ranking = Some(ranking);
                 self.stage = if self.one_pass() {
@@ -309,7 +400,11 @@ impl PairPlan {
                 };
             }
             Stage::Pairs => {
-                self.interactions = Some(ranker.interactions()?);
+                if self.given.is_some() {
+                    self.state = Some(ranker.into_state());
+                } else {
+                    self.interactions = Some(ranker.interactions()?);
+                }
                 self.stage = self.after_pairs();
             }
             Stage::Triples => {
@@ -337,11 +432,53 @@ impl PairPlan {
             let rank_of = |f: &String| ranking.features.iter().position(|s| &s.feature == f);
             self.pair_features.sort_by_key(rank_of);
         }
-        if self.triples().is_empty() {
+        if self.given.is_some() || self.triples().is_empty() {
             Stage::Done
         } else {
             Stage::Triples
         }
+    }
+
+    /// A conditional plan's result, once every pass was taken.
+    pub fn finish_probe(self) -> Result<ProbeRun> {
+        let (Stage::Done, Some(ranking), Some(state), Some(given)) =
+            (self.stage, self.ranking, self.state, self.given)
+        else {
+            return Err(Error::InvalidParameter {
+                name: "pass",
+                value: "fewer".into(),
+                expected: "a conditional plan with every pass taken before finish_probe",
+            });
+        };
+        let candidates = self.pair_features.len() - given.len();
+        let note = format!(
+            "candidates: the best {candidates} of {} features by relevance (max_features {}){}; pairs measured on demand",
+            self.features_ranked,
+            self.m,
+            if given.is_empty() {
+                String::new()
+            } else {
+                format!(", given {}", given.join(", "))
+            }
+        );
+        let budget = BudgetUsed {
+            features_ranked: self.features_ranked,
+            max_features: self.budget.max_features,
+            max_pairs: self.budget.max_pairs,
+            pair_features: self.pair_features,
+            pairs_tested: 0,
+            triple_pairs: None,
+            triples_tested: 0,
+            passes: self.passes,
+            note,
+        };
+        Ok(ProbeRun {
+            ranking,
+            state,
+            given,
+            max_candidates: self.m,
+            budget,
+        })
     }
 
     /// The result, once every pass was taken.
@@ -407,15 +544,24 @@ pub fn run<E: From<Error>>(
     features_ranked: usize,
     pairable: &[String],
     budget: &PairBudget,
-    mut pass: impl FnMut(&mut Ranker, Option<&[String]>) -> std::result::Result<(), E>,
+    pass: impl FnMut(&mut Ranker, Option<&[String]>) -> std::result::Result<(), E>,
 ) -> std::result::Result<PairRun, E> {
-    let mut plan = PairPlan::new(params, features_ranked, pairable, budget)?;
+    let plan = PairPlan::new(params, features_ranked, pairable, budget)?;
+    Ok(drive(plan, pass)?.finish()?)
+}
+
+/// Drives every pass of `plan` in one process (see [`run`] for `pass`);
+/// the caller finishes it.
+pub fn drive<E: From<Error>>(
+    mut plan: PairPlan,
+    mut pass: impl FnMut(&mut Ranker, Option<&[String]>) -> std::result::Result<(), E>,
+) -> std::result::Result<PairPlan, E> {
     while let Some(next) = plan.next() {
         let mut ranker = Ranker::new(next.params)?;
         pass(&mut ranker, next.columns.as_deref())?;
-        plan.take(&ranker)?;
+        plan.take(ranker)?;
     }
-    Ok(plan.finish()?)
+    Ok(plan)
 }
 
 /// Triples: each of `pairs` (the best by adjusted synergy, say) extended by

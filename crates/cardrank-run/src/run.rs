@@ -6,7 +6,7 @@ use cardrank::{Ranker, Ranking};
 use crate::columns::Features;
 use crate::error::{Error, Result};
 use crate::options::RunSpec;
-use crate::plan::{PairBudget, PairPlan, PairRun};
+use crate::plan::{PairBudget, PairPlan, PairRun, ProbeRun};
 use crate::read::{read_into, Read, Watch};
 
 /// The missing tokens of `rank`, `select` and the pairs when none are
@@ -51,9 +51,49 @@ pub struct PairsRead {
 /// run's inputs: the passes of a [`PairPlan`], each a fresh read by one
 /// reader (parallel ranges would keep a pair buffer per range).
 pub fn pairs(spec: &RunSpec, budget: &PairBudget, watch: &dyn Watch) -> Result<PairsRead> {
+    let (plan, read) = drive(spec, budget, None, watch)?;
+    Ok(PairsRead {
+        run: plan.finish()?,
+        read,
+    })
+}
+
+/// A conditional run with what the first pass read.
+pub struct ProbeRead {
+    /// The ranking and the candidates' state.
+    pub run: ProbeRun,
+    /// What the first pass read.
+    pub read: Read,
+}
+
+/// Ranks, then keeps the best M candidates (by the run's score) and the
+/// `given` features as codes, for a selection in target units
+/// ([`ProbeRun::select`]) or a ranking given features
+/// ([`ProbeRun::rank_given`]).
+pub fn probe(
+    spec: &RunSpec,
+    budget: &PairBudget,
+    given: &[String],
+    watch: &dyn Watch,
+) -> Result<ProbeRead> {
+    let (plan, read) = drive(spec, budget, Some(given), watch)?;
+    Ok(ProbeRead {
+        run: plan.finish_probe()?,
+        read,
+    })
+}
+
+/// Every pass of the plan over the run's inputs; the first reads the
+/// source opened to learn the schema.
+fn drive(
+    spec: &RunSpec,
+    budget: &PairBudget,
+    given: Option<&[String]>,
+    watch: &dyn Watch,
+) -> Result<(PairPlan, Read)> {
     if spec.read.max_distinct.is_some() {
         return Err(Error::Usage(
-            "max_distinct cannot be combined with pairs (redundancy, interactions, select): folding renumbers values".into(),
+            "max_distinct cannot be combined with pairs (redundancy, interactions, select, given): folding renumbers values".into(),
         ));
     }
     let m = budget.check()?;
@@ -73,11 +113,11 @@ pub fn pairs(spec: &RunSpec, budget: &PairBudget, watch: &dyn Watch) -> Result<P
         spec.features.as_deref(),
         &spec.exclude,
     );
-    if stdin && !budget.one_pass(features.pairable.len()) {
+    let n_given = given.map_or(0, <[String]>::len);
+    let candidates = features.pairable.len().saturating_sub(n_given);
+    if stdin && !budget.one_pass(candidates) {
         return Err(Error::Usage(format!(
-            "standard input can be read once: pairs among the best {m} of {} features need a second pass; pass a file or max_features {}",
-            features.pairable.len(),
-            features.pairable.len()
+            "standard input can be read once: the best {m} of {candidates} features need a second pass; pass a file or max_features {candidates}"
         )));
     }
     let mut plan = PairPlan::new(
@@ -86,6 +126,9 @@ pub fn pairs(spec: &RunSpec, budget: &PairBudget, watch: &dyn Watch) -> Result<P
         &features.pairable,
         budget,
     )?;
+    if let Some(given) = given {
+        plan = plan.conditional(given)?;
+    }
     let mut first = Some(first);
     let mut read_first = None;
     while let Some(pass) = plan.next() {
@@ -111,11 +154,8 @@ pub fn pairs(spec: &RunSpec, budget: &PairBudget, watch: &dyn Watch) -> Result<P
         };
         let done = done?;
         read_first.get_or_insert(done);
-        plan.take(&ranker)?;
+        plan.take(ranker)?;
     }
     let read = read_first.ok_or_else(|| Error::Usage("the plan made no pass".into()))?;
-    Ok(PairsRead {
-        run: plan.finish()?,
-        read,
-    })
+    Ok((plan, read))
 }

@@ -1,0 +1,167 @@
+//! `cardrank select` in target units and `cardrank rank --given` end to
+//! end: y = a XOR b with label noise, `s` a noisy copy of y, `s_copy` a
+//! relabelled copy of `s`, a constant and noise.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cardrank"))
+}
+
+/// The data, written once: 4,000 rows from a fixed linear congruential
+/// sequence (no dependency on a random crate).
+fn data() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("cardrank-selection-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("truth.csv");
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut text = String::from("noise,a,s,const,b,s_copy,y\n");
+        for _ in 0..4_000 {
+            let (a, b) = (next(2), next(2));
+            let y = if next(20) == 0 { next(2) } else { a ^ b };
+            let s = if next(10) < 7 { y } else { next(2) } * 3 + next(3);
+            text.push_str(&format!(
+                "n{},a{a},s{s},k,b{b},z{},{y}\n",
+                next(6),
+                11 * s + 2
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    })
+    .clone()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin()
+        .args(&args[..1])
+        .arg(data())
+        .args(&args[1..])
+        .args(["--target", "y", "--quiet"])
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn features(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["feature"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constant() {
+    for method in ["jmi", "cmim", "mrmr", "3mr"] {
+        let v = json(&run(&["select", "--method", method, "-k", "3", "--json"]));
+        let got = features(&v, "selected");
+        assert_eq!(got[0], "s", "{method}: {got:?}");
+        let mut rest = got[1..].to_vec();
+        rest.sort();
+        assert_eq!(rest, ["a", "b"], "{method}: {got:?}");
+        assert_eq!(v["method"], method);
+        let all = json(&run(&["select", "--method", method, "-k", "5", "--json"]));
+        let all = features(&all, "selected");
+        assert!(!all.contains(&"const".to_string()), "{method}: {all:?}");
+        assert!(!all.contains(&"s_copy".to_string()), "{method}: {all:?}");
+    }
+}
+
+#[test]
+fn the_default_is_jmi_and_stops_at_k_suggested() {
+    let v = json(&run(&["select", "--json"]));
+    assert_eq!(v["method"], "jmi");
+    let k = v["k_suggested"].as_u64().unwrap() as usize;
+    assert_eq!(features(&v, "selected").len(), k);
+    assert!(k >= 3, "{v}");
+    let table = run(&["select"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("jmi selection") && text.contains("k_suggested"),
+        "{text}"
+    );
+}
+
+#[test]
+fn given_ranks_what_each_candidate_adds() {
+    let v = json(&run(&["rank", "--given", "a", "--json"]));
+    let got = features(&v, "features");
+    assert_eq!(got[0], "b", "{got:?}");
+    assert!(!got.contains(&"a".to_string()));
+    assert_eq!(v["given"][0], "a");
+    let plain = json(&run(&["rank", "--json"]));
+    let alone = features(&plain, "features");
+    let pos = |f: &str| alone.iter().position(|g| g == f).unwrap();
+    assert!(pos("b") > pos("s"), "b tells nothing alone: {alone:?}");
+    let copy = json(&run(&["rank", "--given", "s", "--json"]));
+    let rows = copy["features"].as_array().unwrap();
+    let last = rows.last().unwrap();
+    assert_eq!(last["feature"], "s_copy");
+    assert_eq!(last["determined"], true);
+    // In a selection the given features condition every step.
+    let sel = json(&run(&[
+        "select", "--given", "a", "-k", "1", "--method", "cmim", "--json",
+    ]));
+    assert_eq!(features(&sel, "selected"), ["b"]);
+}
+
+#[test]
+fn usage_errors_are_one_line_with_exit_2() {
+    for (args, needle) in [
+        (vec!["select", "--method", "mifs"], "--method"),
+        (vec!["select", "--method", "outrank"], "-k"),
+        (
+            vec!["select", "--method", "outrank", "-k", "2", "--given", "a"],
+            "--given",
+        ),
+        (vec!["select", "--given", "nope"], "nope"),
+        (vec!["rank", "--given", "nope"], "nope"),
+        (vec!["rank", "--given", "a", "--redundancy"], "--redundancy"),
+        (vec!["select", "-k", "0"], "k"),
+        (vec!["select", "--max-distinct", "3"], "max_distinct"),
+    ] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error:"), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?} ({needle}): {err}");
+    }
+}
+
+#[test]
+fn out_writes_the_selection_and_the_given_ranking() {
+    let dir = std::env::temp_dir().join(format!("cardrank-selection-out-{}", std::process::id()));
+    let out = run(&["select", "-k", "2", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let tsv = std::fs::read_to_string(dir.join("selection.tsv")).unwrap();
+    assert!(tsv.starts_with("step\tfeature\trelevance\tscore\tz\tsignificant"));
+    assert_eq!(tsv.lines().count(), 3);
+    for f in ["selection.json", "ranking.tsv", "ranking.json"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let out = run(&["rank", "--given", "a", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let tsv = std::fs::read_to_string(dir.join("given.tsv")).unwrap();
+    assert!(tsv.lines().nth(1).unwrap().contains("\tb\t"), "{tsv}");
+}
