@@ -56,6 +56,7 @@ pub mod quality;
 mod ranker;
 mod ranking;
 pub mod select;
+mod sketch;
 mod state;
 pub mod target_select;
 
