@@ -25,6 +25,7 @@
 
 mod emi;
 mod gtest;
+mod normal;
 mod null;
 mod null_multi;
 mod strata;
@@ -34,6 +35,7 @@ mod testdata;
 pub use emi::expected_mutual_info;
 pub(crate) use emi::{expected_mutual_info_memo, EmiMemo, EmiTable};
 pub use gtest::{benjamini_hochberg, g_test_log10_p};
+pub(crate) use normal::log10_normal_sf;
 pub use null::null_sd;
 pub(crate) use null::{null_sd_memo, MomentMemo};
 pub(crate) use strata::{StrataMemo, StrataSum};

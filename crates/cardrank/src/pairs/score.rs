@@ -10,7 +10,6 @@ use super::PairState;
 use crate::counts::JointCounts;
 use crate::error::{Error, Result};
 use crate::measures::{self, ExactSum};
-use crate::ranking::log10_normal_sf;
 use crate::state::RankState;
 
 /// Redundancy of a feature pair: how much A and B tell about each other.
@@ -399,7 +398,7 @@ impl Interactions {
             .iter()
             .chain(&self.triples)
             .filter_map(|t| t.joint_z)
-            .map(log10_normal_sf)
+            .map(measures::log10_normal_sf)
             .collect();
         let mut q = measures::benjamini_hochberg(&log10_p).into_iter();
         for t in self.pairs.iter_mut().chain(self.triples.iter_mut()) {
