@@ -3,10 +3,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::counts::FeatureState;
 use crate::error::{Error, Result};
 use crate::measures::{self, Contingency};
 use crate::params::Score;
-use crate::state::{FeatureState, RankState};
+use crate::state::RankState;
 
 /// The measures of one feature against the target (all in nats).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

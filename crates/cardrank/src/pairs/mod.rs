@@ -71,8 +71,8 @@ pub use self::probe::PairProbe;
 use self::runs::{count_dense, sort_keys, Cells, KeyLayout, Scratch};
 pub use self::score::{Interactions, JointGiven, Redundancy, TupleInteraction};
 use self::table::TupleTable;
+use crate::counts::FeatureState;
 use crate::error::{Error, Result};
-use crate::state::FeatureState;
 
 /// Which feature tuples to count: every pair among `among`, and `triples`.
 ///

@@ -1,7 +1,12 @@
-//! Joint counts of one feature with the target.
+//! Joint counts of one feature with the target ([`JointCounts`]), and the
+//! feature's state around them (its dictionary and counts by fold).
+
+pub(crate) mod feature;
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
+
+pub(crate) use self::feature::FeatureState;
 
 /// Past this many target classes the joint table is kept sparse.
 pub const DENSE_CLASS_LIMIT: usize = 64;
