@@ -9,9 +9,10 @@ use rayon::prelude::*;
 
 use crate::column::{encode_array, encode_list, is_list, is_supported, missing_rows};
 use crate::counts::FeatureState;
+use crate::counts::PairState;
 use crate::error::{Error, Result};
 use crate::gain::{fold_of, CodeHashes, FOLDS};
-use crate::pairs::{Interactions, PairState};
+use crate::pairs::Interactions;
 use crate::params::{CheckedParams, RankParams};
 use crate::quality::{BatchPlan, TrackOptions, Tracker};
 use crate::ranking::Ranking;

@@ -10,11 +10,10 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{FeatureState, JointCounts};
+use crate::counts::{FeatureState, JointCounts, PairState};
 use crate::encode::{Dictionary, MissingTokens};
 use crate::error::{Error, Result};
 use crate::gain::FOLDS;
-use crate::pairs::PairState;
 
 const MAGIC: &[u8; 4] = b"CRST";
 /// 2: pair tables added. 3: rows with a missing target counted. 4: counts

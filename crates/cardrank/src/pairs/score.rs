@@ -6,8 +6,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::cond::{pair_strata, CondScratch, Conditional};
-use super::PairState;
-use crate::counts::JointCounts;
+use crate::counts::tuples::{Cells, Scratch};
+use crate::counts::{JointCounts, PairState};
 use crate::error::{Error, Result};
 use crate::measures::{self, ExactSum};
 use crate::state::RankState;
@@ -231,7 +231,7 @@ impl<'a> Finisher<'a> {
     pub(crate) fn given_joint(&self, x: u32, given: &JointGiven) -> Conditional {
         let k = self.n_classes;
         let n = self.target.n;
-        let mut scratch = super::runs::Scratch::default();
+        let mut scratch = Scratch::default();
         let cells = self.pairs.cells_with(
             x,
             self.cards[x as usize],
@@ -510,7 +510,7 @@ impl JointGiven {
 /// What one worker thread keeps from tuple to tuple.
 #[derive(Default)]
 struct Worker {
-    scratch: super::runs::Scratch,
+    scratch: Scratch,
     memos: Memos,
     cond: CondScratch,
 }
@@ -523,7 +523,7 @@ struct Memos {
 }
 
 fn score_tuple(
-    cells: &super::runs::Cells<'_>,
+    cells: &Cells<'_>,
     tuple: &[u32],
     names: &[String],
     singles: &[Single],
