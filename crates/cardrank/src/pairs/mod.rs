@@ -56,10 +56,12 @@
 //! ```
 
 mod cond;
+mod finish;
 mod probe;
 mod score;
 
 pub use self::cond::Conditional;
+pub use self::finish::JointGiven;
 pub use self::probe::PairProbe;
-pub use self::score::{Interactions, JointGiven, Redundancy, TupleInteraction};
+pub use self::score::{Interactions, Redundancy, TupleInteraction};
 pub use crate::counts::tuples::{PairSpec, PairState, DEFAULT_BUFFER_BYTES};
