@@ -13,6 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "no import cycle among the core's modules (scripts/module_graph.py)"
+python3 scripts/module_graph.py crates/cardrank/src --check
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 

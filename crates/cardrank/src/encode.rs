@@ -10,7 +10,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
-use crate::quality::DistinctSketch;
+use crate::sketch::DistinctSketch;
 
 /// The label under which the missing category is shown.
 pub const MISSING_LABEL: &str = "<missing>";

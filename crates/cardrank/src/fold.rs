@@ -25,7 +25,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::{FeatureState, RankState};
+use crate::counts::FeatureState;
+use crate::state::RankState;
 
 /// A feature is compacted when it holds more than this many times its
 /// budget of values.

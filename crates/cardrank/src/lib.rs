@@ -56,9 +56,11 @@ pub mod quality;
 mod ranker;
 mod ranking;
 pub mod select;
+mod sketch;
 mod state;
 pub mod target_select;
 
+pub use counts::feature::FeatureState;
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
 pub use pairs::{
@@ -69,7 +71,7 @@ pub use params::{check_exclude, CheckedParams, RankParams, Score, MAX_THREADS};
 pub use ranker::Ranker;
 pub use ranking::{contingency, FeatureScore, Ranking};
 pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};
-pub use state::{FeatureState, RankState};
+pub use state::RankState;
 pub use target_select::{
     rank_given, select_target, GivenRanking, GivenScore, Method, TargetSelectParams,
     TargetSelection, TargetStep,

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::counts::PairSpec;
 use crate::encode::MissingTokens;
 use crate::error::{Error, Result};
-use crate::pairs::PairSpec;
 
 /// The score features are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -8,13 +8,15 @@ use arrow_select::filter::filter_record_batch;
 use rayon::prelude::*;
 
 use crate::column::{encode_array, encode_list, is_list, is_supported, missing_rows};
+use crate::counts::FeatureState;
+use crate::counts::PairState;
 use crate::error::{Error, Result};
 use crate::gain::{fold_of, CodeHashes, FOLDS};
-use crate::pairs::{Interactions, PairState};
+use crate::pairs::Interactions;
 use crate::params::{CheckedParams, RankParams};
 use crate::quality::{BatchPlan, TrackOptions, Tracker};
 use crate::ranking::Ranking;
-use crate::state::{FeatureState, RankState};
+use crate::state::RankState;
 
 /// Rows encoded at a time for a feature whose codes are only counted.
 const ENCODE_CHUNK: usize = 1 << 14;
@@ -550,7 +552,7 @@ fn add_crossfit(
         .zip(kept.par_iter())
         .for_each(|(f, codes)| {
             if let Some(codes) = codes.as_deref().filter(|c| c.len() == fold_classes.len()) {
-                f.add_crossfit(codes, fold_classes, n_classes);
+                f.add_crossfit(codes, fold_classes, n_classes * FOLDS);
             }
             bound(f, max_distinct);
         });

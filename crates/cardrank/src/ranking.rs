@@ -3,10 +3,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::counts::FeatureState;
 use crate::error::{Error, Result};
 use crate::measures::{self, Contingency};
 use crate::params::Score;
-use crate::state::{FeatureState, RankState};
+use crate::state::RankState;
 
 /// The measures of one feature against the target (all in nats).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ impl Ranking {
         let log10_p: Vec<f64> = features
             .iter()
             .filter_map(|f| f.z)
-            .map(log10_normal_sf)
+            .map(measures::log10_normal_sf)
             .collect();
         let mut q = measures::benjamini_hochberg(&log10_p).into_iter();
         for f in features.iter_mut().filter(|f| f.z.is_some()) {
@@ -231,19 +232,4 @@ fn occurrence_margins(
     let nonzero: Vec<u64> = margins.iter().copied().filter(|&m| m > 0).collect();
     let h = measures::entropy(&nonzero, total);
     Some((margins, total, h))
-}
-
-/// log10 of the upper tail of the standard normal at `z`, finite for any z.
-pub(crate) fn log10_normal_sf(z: f64) -> f64 {
-    if z.is_nan() {
-        return 0.0;
-    }
-    if z < 30.0 {
-        (0.5 * libm::erfc(z / std::f64::consts::SQRT_2)).log10()
-    } else {
-        // Asymptotic series: ln sf = -z^2/2 - ln(z sqrt(2 pi)) + ln(1 - 1/z^2 + 3/z^4).
-        let ln = -0.5 * z * z - (z * (2.0 * std::f64::consts::PI).sqrt()).ln()
-            + (1.0 - 1.0 / (z * z) + 3.0 / z.powi(4)).ln();
-        ln / std::f64::consts::LN_10
-    }
 }

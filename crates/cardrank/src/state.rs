@@ -10,56 +10,15 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::JointCounts;
+use crate::counts::{FeatureState, JointCounts, PairState};
 use crate::encode::{Dictionary, MissingTokens};
 use crate::error::{Error, Result};
 use crate::gain::FOLDS;
-use crate::pairs::PairState;
 
 const MAGIC: &[u8; 4] = b"CRST";
 /// 2: pair tables added. 3: rows with a missing target counted. 4: counts
 /// by fold for the cross-fitted gain.
 const FORMAT_VERSION: u8 = 4;
-
-/// One feature's dictionary and joint counts with the target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureState {
-    /// The column name.
-    pub name: String,
-    /// Its values.
-    pub dict: Dictionary,
-    /// Counts of (value, target class).
-    pub joint: JointCounts,
-    /// Counts of (value, target class and fold), class `y` of fold `k` in
-    /// column `y * FOLDS + k`, when the cross-fitted gain is counted (see
-    /// [`crate::gain`]); `None` for a multivalue feature.
-    pub crossfit: Option<JointCounts>,
-}
-
-impl FeatureState {
-    pub(crate) fn new(name: String) -> Self {
-        FeatureState {
-            name,
-            dict: Dictionary::new(),
-            joint: JointCounts::default(),
-            crossfit: None,
-        }
-    }
-
-    /// Adds one batch: `levels` from this feature, `classes` from the target.
-    pub(crate) fn add_rows(&mut self, levels: &[u32], classes: &[u32], n_classes: usize) {
-        self.joint.grow(self.dict.len(), n_classes);
-        self.joint.add_rows(levels, classes);
-    }
-
-    /// Adds one batch's counts by fold: `fold_classes[r]` is
-    /// `class * FOLDS + fold` of row `r`.
-    pub(crate) fn add_crossfit(&mut self, levels: &[u32], fold_classes: &[u32], n_classes: usize) {
-        let counts = self.crossfit.get_or_insert_with(JointCounts::default);
-        counts.grow(self.dict.len(), n_classes * FOLDS);
-        counts.add_rows(levels, fold_classes);
-    }
-}
 
 /// Everything needed to finish a ranking: plain data, mergeable, serialisable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

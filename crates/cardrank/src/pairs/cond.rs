@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::runs::Cells;
+use crate::counts::tuples::Cells;
 use crate::counts::JointCounts;
 use crate::measures::{self, StrataMemo, StrataSum};
 

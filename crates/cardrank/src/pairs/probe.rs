@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::cond::Conditional;
-use super::score::{Finisher, JointGiven};
+use super::finish::{Finisher, JointGiven};
 use crate::error::{Error, Result};
 use crate::state::RankState;
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::Dictionary;
 use crate::measures::{self, Sum};
-use crate::quality::DistinctSketch;
+use crate::sketch::DistinctSketch;
 
 /// One of the most frequent values of a column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -54,7 +54,6 @@ mod anomaly;
 mod drift;
 mod figures;
 mod flags;
-mod hll;
 #[cfg(test)]
 mod tests;
 mod tracker;
@@ -67,12 +66,12 @@ pub use self::anomaly::{RowScorer, UnusualRow, UnusualValue};
 pub use self::drift::Drift;
 pub use self::figures::{NumericSummary, Quantile, TopValue};
 pub use self::flags::{Flag, Thresholds, THRESHOLD_NAMES};
-pub use self::hll::DistinctSketch;
 pub(crate) use self::tracker::{BatchPlan, ColumnTrack};
 pub use self::tracker::{TrackOptions, Tracker, DRIFT_SLOTS};
 use crate::encode::Dictionary;
 use crate::error::{Error, Result};
 use crate::ranking::{FeatureScore, Ranking};
+pub use crate::sketch::DistinctSketch;
 use crate::state::RankState;
 
 /// What the report computes besides the thresholds.

@@ -1,7 +1,15 @@
-//! Joint counts of one feature with the target.
+//! Joint counts of one feature with the target ([`JointCounts`]), the
+//! feature's state around them (its dictionary and counts by fold), and the
+//! joint counts of feature pairs and triples (see [`crate::pairs`]).
+
+pub(crate) mod feature;
+pub(crate) mod tuples;
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
+
+pub(crate) use self::feature::FeatureState;
+pub(crate) use self::tuples::{PairSpec, PairState};
 
 /// Past this many target classes the joint table is kept sparse.
 pub const DENSE_CLASS_LIMIT: usize = 64;
