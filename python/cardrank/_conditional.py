@@ -20,7 +20,6 @@ from . import _core
 from ._api import (
     Output,
     Score,
-    _arrow_input,
     _check_target,
     _names,
     _no_read_options,
@@ -28,6 +27,7 @@ from ._api import (
     _read_options,
     _resolve_threads,
 )
+from ._input import _arrow_input
 from ._pairs import _positive, _table, select_outrank
 from .exceptions import InvalidParameterError
 

@@ -21,7 +21,6 @@ from . import _core
 from ._api import (
     Output,
     Score,
-    _arrow_input,
     _check_target,
     _names,
     _no_read_options,
@@ -30,6 +29,7 @@ from ._api import (
     _resolve_threads,
 )
 from ._deps import require
+from ._input import _arrow_input
 from .exceptions import InvalidParameterError
 
 __all__ = ["interactions", "redundancy"]

@@ -12,14 +12,13 @@ from typing import Any
 from . import _core
 from ._api import (
     Score,
-    _arrow_input,
     _check_target,
     _names,
     _no_read_options,
     _read_options,
     _resolve_threads,
-    _source_name,
 )
+from ._input import _arrow_input, _source_name
 from .exceptions import InvalidParameterError
 
 __all__ = ["report"]

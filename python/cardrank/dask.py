@@ -30,7 +30,8 @@ require("pyarrow", "cardrank.dask")
 import dask.dataframe as dd  # noqa: E402 (after the checks that name the extra)
 from dask.delayed import delayed  # noqa: E402
 
-from ._api import Output, Ranker, Score, _arrow_input, _output_for, _ranker_params  # noqa: E402
+from ._api import Output, Ranker, Score, _output_for, _ranker_params  # noqa: E402
+from ._input import _arrow_input  # noqa: E402
 from .exceptions import InvalidParameterError  # noqa: E402
 
 __all__ = [

@@ -45,7 +45,8 @@ from sklearn.utils.validation import (  # noqa: E402
     validate_data,
 )
 
-from ._api import _pandas_to_arrow, rank  # noqa: E402
+from ._api import rank  # noqa: E402
+from ._input import _pandas_to_arrow  # noqa: E402
 from ._conditional import METHODS, _probe  # noqa: E402
 from ._pairs import _run as _pair_run  # noqa: E402
 from .exceptions import ConstantTargetError  # noqa: E402

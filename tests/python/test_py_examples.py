@@ -35,7 +35,7 @@ def test_rank_then_train_on_generated_data() -> None:
     assert len(kept) == 3 and not any(k.startswith(("noise", "id_like")) for k in kept)
 
 
-@pytest.mark.parametrize("module", ["cardrank", "cardrank._api", "cardrank._pairs", "cardrank._report", "cardrank.sklearn"])
+@pytest.mark.parametrize("module", ["cardrank", "cardrank._api", "cardrank._conditional", "cardrank._pairs", "cardrank._report", "cardrank.sklearn"])
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -209,13 +209,10 @@ fn adult_conditional_relevance_agrees_with_permutations() {
     );
 }
 
-/// KNOWN FAILURE (kept, not passing): on nursery (5 classes, one of 2 rows)
-/// the multiclass null sd of `finance | parents` is 1.33 times the
-/// permutation sd (CMI and its expectation agree); the strata hold classes
-/// of a few rows, where the Gaussian conditioning of the multiclass model is
-/// off. Run with `--ignored` to see it.
+/// Nursery: 5 classes, one of them 2 rows. The multiclass null sd was 1.33
+/// times the permutation sd of `finance | parents` before the variance was
+/// scaled by (K - 1) / K for the levels' own constraint (measures/null.rs).
 #[test]
-#[ignore = "multiclass null sd 1.33x the permutation sd in strata with rare classes (open)"]
 fn nursery_multiclass_conditional_relevance_agrees_with_permutations() {
     check(
         "uci_nursery.csv.gz",

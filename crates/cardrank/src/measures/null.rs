@@ -119,7 +119,37 @@ fn grouped(
 /// The null variance of MI (the square of [`null_sd`]) from grouped margins,
 /// each level's moments from `moments(a, b, two_sided)` (see
 /// [`moments_of`]; binary: `b` the smaller class count).
+///
+/// **The levels' own constraint.** Gaussian conditioning on the class sums
+/// removes the linear part of each level's term but not the quadratic part
+/// (near the null, MI is half a chi-square over N): K independent levels
+/// give the variance of K degrees of freedom per class where the
+/// permutation has K - 1 (the level counts sum to the class count). The
+/// variance is therefore scaled by (K - 1) / K, K the levels with rows:
+/// against 4,000 permutations of a binary target the sd without it was
+/// 1.4-1.5 times too large for a two-valued feature, 1.2 for three, 1.03
+/// for twenty (`tests/python/test_py_conditional_real.py` checks the
+/// conditional sd on real data).
 pub(super) fn variance_grouped(
+    ra: &[(u64, u64)],
+    cb: &[(u64, u64)],
+    n: u64,
+    moments: impl FnMut(u64, u64, bool) -> [f64; 3],
+) -> Option<f64> {
+    let levels: u64 = ra
+        .iter()
+        .filter(|&&(a, _)| a >= 1 && a <= n)
+        .map(|&(_, m)| m)
+        .sum();
+    let var = variance_unconstrained(ra, cb, n, moments)?;
+    if levels < 2 {
+        return Some(var);
+    }
+    Some(var * (levels - 1) as f64 / levels as f64)
+}
+
+/// [`variance_grouped`] before the levels' constraint.
+fn variance_unconstrained(
     ra: &[(u64, u64)],
     cb: &[(u64, u64)],
     n: u64,
