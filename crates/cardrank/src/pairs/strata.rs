@@ -13,13 +13,19 @@
 //!   of the X values inside z and the class counts of z
 //!   ([`StrataSum`]).
 //!
-//! So the rows are sorted by z **once** per given feature ([`ByGiven`], a
-//! stable counting sort: the row order and the classes in that order, and
-//! where each stratum starts), kept while the selection needs that feature.
-//! Each candidate then gathers its codes in that order and counts each
-//! stratum's `(x, y)` cells in a small reusable array (one counter per
-//! value of X and class, reset through the list of values seen), without
-//! sorting and without allocating: about one pass over the rows per pair.
+//! So the rows are grouped by z **once** per given feature ([`ByGiven`]: a
+//! counting sort, giving where each stratum starts and the classes in that
+//! order), kept while the selection needs that feature. Then per candidate,
+//! without sorting and without allocating:
+//!
+//! - when the whole `(z, x, y)` table is small ([`DIRECT_CELLS`]), the rows
+//!   are counted straight into it (sequential reads) and it is walked in z
+//!   order;
+//! - else the candidate's codes are scattered into z order (the counting
+//!   sort's second pass: sequential reads, one write stream per stratum,
+//!   no random read), and each stratum's `(x, y)` cells are counted in a
+//!   small reusable array (one counter per value of X and class, reset
+//!   through the list of values seen).
 //!
 //! The result is bit-identical to finishing the whole pair table
 //! (`super::finish`): the MI depends only on the multisets of counts (exact
@@ -27,15 +33,14 @@
 
 use super::cond::{class_counts, Conditional};
 use super::finish::Finisher;
-use crate::measures::{self, CountGroups, InfoSum, StrataMemo, StrataSum};
+use crate::measures::{self, CountGroups, ExactSum, InfoSum, StrataMemo, StrataSum};
 
 /// The buffered rows grouped by the values of one feature Z.
 pub(crate) struct ByGiven {
-    /// Row indices in increasing order of their Z code (stable).
-    order: Vec<u32>,
-    /// The class of each row, in that order.
+    /// The class of each row, in increasing order of the rows' Z codes
+    /// (stable).
     classes: Vec<u32>,
-    /// Where the rows of each Z value start in `order` (`card + 1`
+    /// Where the rows of each Z value start in that order (`card + 1`
     /// entries).
     starts: Vec<u32>,
     /// The class counts of each Z value (from the feature's own counts),
@@ -57,47 +62,55 @@ impl ByGiven {
         for v in 0..card {
             starts[v + 1] += starts[v];
         }
-        let mut at = starts[..card].to_vec();
-        let mut order = vec![0u32; codes.len()];
-        for (r, &c) in codes.iter().enumerate() {
-            let p = &mut at[c as usize];
-            order[*p as usize] = r as u32;
-            *p += 1;
-        }
-        let in_order = order.iter().map(|&r| classes[r as usize]).collect();
+        let mut in_order = Vec::new();
+        scatter(codes, classes, &starts, &mut Vec::new(), &mut in_order);
         let k = fin.n_classes;
-        let mut class_counts = Vec::with_capacity(card * k);
+        let mut per_value = Vec::with_capacity(card * k);
         let mut one = Vec::with_capacity(k);
         for v in 0..card {
-            class_counts_of(fin, z, v as u32, &mut one);
-            class_counts.extend_from_slice(&one);
+            class_counts(fin.joints[z as usize], v as u32, k, &mut one);
+            per_value.extend_from_slice(&one);
         }
         ByGiven {
-            order,
             classes: in_order,
             starts,
-            class_counts,
+            class_counts: per_value,
         }
     }
 
     /// Bytes held (for the cache's bound).
     pub(crate) fn bytes(&self) -> usize {
-        4 * (self.order.len() + self.classes.len() + self.starts.len())
-            + 8 * self.class_counts.len()
+        4 * (self.classes.len() + self.starts.len()) + 8 * self.class_counts.len()
     }
 }
 
-fn class_counts_of(fin: &Finisher<'_>, z: u32, v: u32, out: &mut Vec<u64>) {
-    class_counts(fin.joints[z as usize], v, fin.n_classes, out);
+/// The second pass of a counting sort by `codes` (group starts `starts`):
+/// `values` in that order into `out` (`at` is scratch).
+fn scatter(codes: &[u32], values: &[u32], starts: &[u32], at: &mut Vec<u32>, out: &mut Vec<u32>) {
+    at.clear();
+    at.extend_from_slice(&starts[..starts.len() - 1]);
+    out.clear();
+    out.resize(values.len(), 0);
+    for (&c, &v) in codes.iter().zip(values) {
+        let p = &mut at[c as usize];
+        out[*p as usize] = v;
+        *p += 1;
+    }
 }
+
+/// Most cells of a pair's whole `(z, x, y)` table counted straight (`u32`
+/// each: 256 KiB, within a core's second-level cache).
+pub(crate) const DIRECT_CELLS: usize = 1 << 16;
 
 /// Buffers of one worker, kept from pair to pair.
 #[derive(Default)]
 pub(crate) struct StrataWorker {
     /// The candidate's codes in the given feature's row order.
     xs: Vec<u32>,
-    /// Per value of X and class: the stratum's cell counts (all zero
-    /// between strata).
+    /// Write positions of the scatter.
+    at: Vec<u32>,
+    /// Cell counts: per value of X and class inside one stratum (all zero
+    /// between strata), or the whole table when counted straight.
     cells: Vec<u32>,
     /// Per value of X: its rows in the stratum (all zero between strata).
     totals: Vec<u32>,
@@ -110,6 +123,65 @@ pub(crate) struct StrataWorker {
     memo: StrataMemo,
 }
 
+/// The sums over the levels `(z, x)` and strata `z` of one pair.
+struct Tally<'t> {
+    target: &'t [u64],
+    n: u64,
+    cells: CountGroups,
+    levels: CountGroups,
+    small: &'t mut Vec<(u64, u64, u64)>,
+    strata: StrataSum,
+}
+
+impl Tally<'_> {
+    /// Adds a level (`cells`: its count per class, zeroed here) and returns
+    /// its total.
+    #[inline]
+    fn level(&mut self, cells: &mut [u32]) -> u64 {
+        let a: u64 = cells.iter().map(|&c| u64::from(c)).sum();
+        self.levels.push(a);
+        for (y, c) in cells.iter_mut().enumerate() {
+            if *c > 0 {
+                let k = u64::from(std::mem::take(c));
+                self.cells.push(k);
+                if self.small.len() < measures::FAST_MIN_CELLS {
+                    let b = self.target.get(y).copied().unwrap_or(0);
+                    self.small.push((a, b, k));
+                }
+            }
+        }
+        a
+    }
+
+    /// Adds a stratum: `rows` its X value counts, `classes` its class
+    /// counts (as the whole table's walk: only with two values of X or
+    /// more).
+    fn stratum(&mut self, rows: &mut [u64], classes: &[u64], memo: &mut StrataMemo) {
+        if rows.len() >= 2 {
+            self.strata.add(rows, classes, self.n, memo);
+        }
+    }
+
+    /// `MI(XZ; Y)` as the whole pair table's (see `super::finish`).
+    fn joint_mi(self, target_xlnx: &ExactSum) -> (f64, usize, StrataSum) {
+        let cardinality = self.levels.nonzero();
+        let mi = if cardinality < 2 || self.target.len() < 2 {
+            0.0
+        } else if self.cells.nonzero() < measures::FAST_MIN_CELLS {
+            let mut sum = InfoSum::new(self.n);
+            for &(a, b, k) in self.small.iter() {
+                sum.add(a, b, k);
+            }
+            sum.value()
+        } else {
+            let mut margins = measures::xlnx_grouped(&self.levels.groups(), self.n);
+            margins.add_sum(target_xlnx);
+            measures::mutual_info_from_counts(self.n, &self.cells.groups(), &margins)
+        };
+        (mi, cardinality, self.strata)
+    }
+}
+
 /// `x given z` (involved features), from the rows grouped by z.
 pub(crate) fn conditional_given(
     fin: &Finisher<'_>,
@@ -119,13 +191,14 @@ pub(crate) fn conditional_given(
     w: &mut StrataWorker,
 ) -> Conditional {
     // `by` exists: every row is buffered.
-    let (xcodes, _) = fin.pairs().buffered(x);
+    let (xcodes, classes) = fin.pairs().buffered(x);
+    let (zcodes, _) = fin.pairs().buffered(z);
     let k = fin.n_classes;
-    let n = fin.target.n;
-    let target = fin.target.counts;
     let card_x = fin.cards[x as usize];
+    let card_z = by.starts.len() - 1;
     let StrataWorker {
         xs,
+        at,
         cells,
         totals,
         seen,
@@ -133,67 +206,63 @@ pub(crate) fn conditional_given(
         small,
         memo,
     } = w;
-    xs.clear();
-    xs.extend(by.order.iter().map(|&r| xcodes[r as usize]));
-    cells.clear();
-    cells.resize(card_x * k, 0);
-    totals.clear();
-    totals.resize(card_x, 0);
     small.clear();
-    let mut cell_counts = CountGroups::default();
-    let mut level_totals = CountGroups::default();
-    let mut strata = StrataSum::default();
-    for (v, bounds) in by.starts.windows(2).enumerate() {
-        let (lo, hi) = (bounds[0] as usize, bounds[1] as usize);
-        if lo == hi {
-            continue;
+    let mut tally = Tally {
+        target: fin.target.counts,
+        n: fin.target.n,
+        cells: CountGroups::default(),
+        levels: CountGroups::default(),
+        small,
+        strata: StrataSum::default(),
+    };
+    let class_counts = |v: usize| &by.class_counts[v * k..(v + 1) * k];
+    let whole = card_z.checked_mul(card_x).and_then(|c| c.checked_mul(k));
+    if whole.is_some_and(|c| c <= DIRECT_CELLS) {
+        // The whole table, counted straight and walked in z order.
+        cells.clear();
+        cells.resize(card_z * card_x * k, 0);
+        for ((&zv, &xv), &y) in zcodes.iter().zip(xcodes).zip(classes) {
+            cells[(zv as usize * card_x + xv as usize) * k + y as usize] += 1;
         }
-        seen.clear();
-        for (&xv, &y) in xs[lo..hi].iter().zip(&by.classes[lo..hi]) {
-            let t = &mut totals[xv as usize];
-            if *t == 0 {
-                seen.push(xv);
-            }
-            *t += 1;
-            cells[xv as usize * k + y as usize] += 1;
-        }
-        rows.clear();
-        for &xv in seen.iter() {
-            let total = std::mem::take(&mut totals[xv as usize]);
-            let a = u64::from(total);
-            rows.push(a);
-            level_totals.push(a);
-            let at = xv as usize * k;
-            for (y, c) in cells[at..at + k].iter_mut().enumerate() {
-                if *c > 0 {
-                    let kk = u64::from(std::mem::take(c));
-                    cell_counts.push(kk);
-                    if small.len() < measures::FAST_MIN_CELLS {
-                        small.push((a, target.get(y).copied().unwrap_or(0), kk));
-                    }
+        for (v, block) in cells.chunks_exact_mut(card_x * k).enumerate() {
+            rows.clear();
+            for level in block.chunks_exact_mut(k) {
+                if level.iter().any(|&c| c > 0) {
+                    rows.push(tally.level(level));
                 }
             }
+            tally.stratum(rows, class_counts(v), memo);
         }
-        if seen.len() >= 2 {
-            let classes = &by.class_counts[v * k..(v + 1) * k];
-            strata.add(rows, classes, n, memo);
+    } else {
+        scatter(zcodes, xcodes, &by.starts, at, xs);
+        cells.clear();
+        cells.resize(card_x * k, 0);
+        totals.clear();
+        totals.resize(card_x, 0);
+        for (v, bounds) in by.starts.windows(2).enumerate() {
+            let (lo, hi) = (bounds[0] as usize, bounds[1] as usize);
+            if lo == hi {
+                continue;
+            }
+            seen.clear();
+            for (&xv, &y) in xs[lo..hi].iter().zip(&by.classes[lo..hi]) {
+                let t = &mut totals[xv as usize];
+                if *t == 0 {
+                    seen.push(xv);
+                }
+                *t += 1;
+                cells[xv as usize * k + y as usize] += 1;
+            }
+            rows.clear();
+            for &xv in seen.iter() {
+                totals[xv as usize] = 0;
+                let at = xv as usize * k;
+                rows.push(tally.level(&mut cells[at..at + k]));
+            }
+            tally.stratum(rows, class_counts(v), memo);
         }
     }
-    // As the whole pair table's `MI(XZ; Y)` (see `super::finish`).
-    let cardinality = level_totals.nonzero();
-    let joint_mi = if cardinality < 2 || target.len() < 2 {
-        0.0
-    } else if cell_counts.nonzero() < measures::FAST_MIN_CELLS {
-        let mut sum = InfoSum::new(n);
-        for &(a, b, kk) in small.iter() {
-            sum.add(a, b, kk);
-        }
-        sum.value()
-    } else {
-        let mut margins = measures::xlnx_grouped(&level_totals.groups(), n);
-        margins.add_sum(&fin.target.xlnx);
-        measures::mutual_info_from_counts(n, &cell_counts.groups(), &margins)
-    };
+    let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
     let zs = &fin.singles[z as usize];
     let z_levels: usize = zs.groups.iter().map(|&(_, m)| m as usize).sum();
     let names = fin.pairs().features();
