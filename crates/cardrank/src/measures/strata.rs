@@ -20,28 +20,19 @@ use super::null::{moments_of, variance_grouped};
 use super::{Memo, Sum};
 
 /// Remembered EMI terms and null moments, keyed by `(a, b, n_z)`: strata of
-/// equal sizes (the many small strata of a many-valued Z) share them. And
-/// the whole of a stratum, keyed by its shape (`n_z` and the distinct X
-/// value counts and class counts with multiplicities): the many small
-/// strata of a many-valued Z mostly repeat a few shapes, and then cost one
-/// lookup instead of one per term.
+/// equal sizes (the many small strata of a many-valued Z) share them.
+/// (Remembering whole strata by their shape was measured no faster: the
+/// shapes are many, and each lookup misses the cache.)
 #[derive(Debug)]
 pub(crate) struct StrataMemo {
     emi: Memo<(), (u64, u64, u64), f64>,
     moments: Memo<(), (u64, u64, u64, bool), [f64; 3]>,
-    /// `(sum of EMI terms, variance)` of a stratum by its shape.
-    shapes: hashbrown::HashMap<Box<[u64]>, (f64, Option<f64>)>,
-    /// The shape being looked up.
-    key: Vec<u64>,
     /// The stratum's nonzero class counts, sorted.
     sorted: Vec<u64>,
     buf: Vec<(f64, f64, f64)>,
     rows: Vec<(u64, u64)>,
     cols: Vec<(u64, u64)>,
 }
-
-/// Most stratum shapes remembered (when full, the memo starts afresh).
-const SHAPES: usize = 1 << 16;
 
 impl Default for StrataMemo {
     fn default() -> Self {
@@ -52,8 +43,6 @@ impl Default for StrataMemo {
         StrataMemo {
             emi,
             moments,
-            shapes: hashbrown::HashMap::new(),
-            key: Vec::new(),
             sorted: Vec::new(),
             buf: Vec::new(),
             rows: Vec::new(),
@@ -84,8 +73,6 @@ impl StrataSum {
         let StrataMemo {
             emi,
             moments,
-            shapes,
-            key,
             sorted,
             buf,
             rows: ra,
@@ -96,33 +83,18 @@ impl StrataSum {
         sorted.extend(classes.iter().copied().filter(|&c| c > 0));
         sorted.sort_unstable();
         group_sorted(sorted.iter().copied(), cb);
-        key.clear();
-        key.extend([nz, ra.len() as u64]);
-        key.extend(ra.iter().chain(cb.iter()).flat_map(|&(c, m)| [c, m]));
-        // A pure function of the shape: remembered values are the same bits.
-        let (e, var) = match shapes.get(key.as_slice()) {
-            Some(&found) => found,
-            None => {
-                let mut e = Sum::default();
-                for &(a, ma) in ra.iter() {
-                    for &(b, mb) in cb.iter() {
-                        let t =
-                            emi.get_or_insert_with((a.min(b), a.max(b), nz), || pair_emi(a, b, nz));
-                        e.add(t * (ma as f64 * mb as f64));
-                    }
-                }
-                let var = variance_grouped(ra, cb, nz, |a, b, two| {
-                    moments.get_or_insert_with((a, b, nz, two), || moments_of(a, b, nz, two, buf))
-                });
-                if shapes.len() >= SHAPES {
-                    shapes.clear();
-                }
-                shapes.insert(key.as_slice().into(), (e.value(), var));
-                (e.value(), var)
+        let mut e = Sum::default();
+        for &(a, ma) in ra.iter() {
+            for &(b, mb) in cb.iter() {
+                let t = emi.get_or_insert_with((a.min(b), a.max(b), nz), || pair_emi(a, b, nz));
+                e.add(t * (ma as f64 * mb as f64));
             }
-        };
+        }
+        let var = variance_grouped(ra, cb, nz, |a, b, two| {
+            moments.get_or_insert_with((a, b, nz, two), || moments_of(a, b, nz, two, buf))
+        });
         let w = nz as f64 / n as f64;
-        self.expected.add(w * e.max(0.0));
+        self.expected.add(w * e.value().max(0.0));
         match var {
             Some(v) => self.variance.add(w * w * v),
             None => self.no_variance = true,
