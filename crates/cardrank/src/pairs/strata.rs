@@ -273,3 +273,80 @@ pub(crate) fn conditional_given(
         cardinality <= z_levels,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+    use crate::{PairProbe, PairSpec, RankParams, Ranker};
+
+    fn lcg(seed: &mut u64, bound: u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 33) % bound
+    }
+
+    /// The rows grouped by the given feature give the same bits as the
+    /// whole pair table (a state whose rows overflowed its buffer), both
+    /// when the table is counted straight and when the codes are scattered.
+    #[test]
+    fn grouped_rows_match_the_whole_table() {
+        let mut seed = 5;
+        let n = 6_000;
+        // (name, values): small, mid and many-valued features, one tied to y.
+        let cards = [("a", 3), ("b", 40), ("c", 400), ("d", 2_500), ("e", 2)];
+        let mut cols: Vec<(String, Vec<String>)> = Vec::new();
+        let mut first = Vec::new();
+        for (name, card) in cards {
+            let v: Vec<u64> = (0..n).map(|_| lcg(&mut seed, card)).collect();
+            if first.is_empty() {
+                first = v.clone();
+            }
+            cols.push((name.into(), v.iter().map(u64::to_string).collect()));
+        }
+        for classes in [2, 3] {
+            let y: Vec<String> = first
+                .iter()
+                .map(|&a| ((a + lcg(&mut seed, 4) / 3) % classes).to_string())
+                .collect();
+            let mut fields: Vec<(String, ArrayRef)> = cols
+                .iter()
+                .map(|(c, v)| {
+                    (
+                        c.clone(),
+                        Arc::new(StringArray::from(v.clone())) as ArrayRef,
+                    )
+                })
+                .collect();
+            fields.push(("y".into(), Arc::new(StringArray::from(y))));
+            let batch = RecordBatch::try_from_iter(fields).unwrap();
+            let names: Vec<&str> = cards.iter().map(|c| c.0).collect();
+            let state = |bytes: usize| {
+                let spec = PairSpec::among(&names).with_buffer_bytes(bytes);
+                let mut r = Ranker::new(RankParams::new("y").pairs(spec)).unwrap();
+                r.update(&batch).unwrap();
+                r.state().clone()
+            };
+            let (buffered, counted) = (state(1 << 30), state(1));
+            let (fast, whole) = (
+                PairProbe::new(&buffered).unwrap(),
+                PairProbe::new(&counted).unwrap(),
+            );
+            assert_eq!(fast.source(), "buffered codes");
+            assert_eq!(whole.source(), "counted tables");
+            for x in &names {
+                for z in &names {
+                    if x != z {
+                        let want = whole.conditional(x, z).unwrap();
+                        assert_eq!(fast.conditional(x, z).unwrap(), want, "{x} | {z}");
+                        assert_eq!(fast.conditional_given(x, z).unwrap(), want[0]);
+                        assert_eq!(whole.conditional_given(x, z).unwrap(), want[0]);
+                    }
+                }
+            }
+        }
+    }
+}
