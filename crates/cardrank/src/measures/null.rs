@@ -166,15 +166,17 @@ fn variance_unconstrained(
     if b >= n {
         return None;
     }
-    let ra: Vec<(u64, u64)> = ra.iter().copied().filter(|&(a, _)| a <= n).collect();
-    if ra.iter().map(|&(_, m)| m).sum::<u64>() < 2 {
+    // The levels that fit (no allocation: one stratum per call in a
+    // conditional's sum).
+    let ra = || ra.iter().copied().filter(|&(a, _)| a <= n);
+    if ra().map(|(_, m)| m).sum::<u64>() < 2 {
         return None;
     }
     let (p, q) = (b as f64 / n as f64, (n - b) as f64 / n as f64);
     let mut sum_var = Sum::default();
     let mut sum_cov = Sum::default();
     let mut sum_a = Sum::default();
-    for &(a, m) in &ra {
+    for (a, m) in ra() {
         let [var, cov, _] = moments(a, b, true);
         let m = m as f64;
         sum_var.add(m * var);

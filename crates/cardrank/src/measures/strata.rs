@@ -21,10 +21,14 @@ use super::{Memo, Sum};
 
 /// Remembered EMI terms and null moments, keyed by `(a, b, n_z)`: strata of
 /// equal sizes (the many small strata of a many-valued Z) share them.
+/// (Remembering whole strata by their shape was measured no faster: the
+/// shapes are many, and each lookup misses the cache.)
 #[derive(Debug)]
 pub(crate) struct StrataMemo {
     emi: Memo<(), (u64, u64, u64), f64>,
     moments: Memo<(), (u64, u64, u64, bool), [f64; 3]>,
+    /// The stratum's nonzero class counts, sorted.
+    sorted: Vec<u64>,
     buf: Vec<(f64, f64, f64)>,
     rows: Vec<(u64, u64)>,
     cols: Vec<(u64, u64)>,
@@ -39,6 +43,7 @@ impl Default for StrataMemo {
         StrataMemo {
             emi,
             moments,
+            sorted: Vec::new(),
             buf: Vec::new(),
             rows: Vec::new(),
             cols: Vec::new(),
@@ -68,14 +73,16 @@ impl StrataSum {
         let StrataMemo {
             emi,
             moments,
+            sorted,
             buf,
             rows: ra,
             cols: cb,
         } = memo;
         group_sorted(rows.iter().copied(), ra);
-        let mut sorted: Vec<u64> = classes.iter().copied().filter(|&c| c > 0).collect();
+        sorted.clear();
+        sorted.extend(classes.iter().copied().filter(|&c| c > 0));
         sorted.sort_unstable();
-        group_sorted(sorted.into_iter(), cb);
+        group_sorted(sorted.iter().copied(), cb);
         let mut e = Sum::default();
         for &(a, ma) in ra.iter() {
             for &(b, mb) in cb.iter() {
@@ -83,11 +90,11 @@ impl StrataSum {
                 e.add(t * (ma as f64 * mb as f64));
             }
         }
-        let w = nz as f64 / n as f64;
-        self.expected.add(w * e.value().max(0.0));
         let var = variance_grouped(ra, cb, nz, |a, b, two| {
             moments.get_or_insert_with((a, b, nz, two), || moments_of(a, b, nz, two, buf))
         });
+        let w = nz as f64 / n as f64;
+        self.expected.add(w * e.value().max(0.0));
         match var {
             Some(v) => self.variance.add(w * w * v),
             None => self.no_variance = true,

@@ -148,7 +148,7 @@ pub(crate) fn pair_strata(
 }
 
 /// The class counts of value `level` of a feature.
-fn class_counts(joint: &JointCounts, level: u32, n_classes: usize, out: &mut Vec<u64>) {
+pub(super) fn class_counts(joint: &JointCounts, level: u32, n_classes: usize, out: &mut Vec<u64>) {
     out.clear();
     match joint {
         JointCounts::Dense { per_class, .. } => out.extend(

@@ -15,14 +15,14 @@ use crate::measures::{self, ExactSum};
 use crate::state::RankState;
 
 /// MI and EMI of one feature against the target.
-struct Single {
+pub(super) struct Single {
     totals: Vec<u64>,
     /// `sum (a/N) ln a` over the totals (the margin part of a pair's MI).
     xlnx: ExactSum,
     /// The totals' distinct values with multiplicities (for the EMI).
-    groups: Vec<(u64, u64)>,
+    pub(super) groups: Vec<(u64, u64)>,
     entropy: f64,
-    mi: f64,
+    pub(super) mi: f64,
     adjusted: f64,
     z: Option<f64>,
 }
@@ -32,13 +32,13 @@ struct Single {
 /// worker thread.
 pub(crate) struct Finisher<'a> {
     pairs: &'a PairState,
-    singles: Vec<Single>,
-    joints: Vec<&'a JointCounts>,
+    pub(super) singles: Vec<Single>,
+    pub(super) joints: Vec<&'a JointCounts>,
     table: Option<measures::EmiTable>,
     ranks: Vec<Vec<u32>>,
-    cards: Vec<usize>,
-    n_classes: usize,
-    target: Target<'a>,
+    pub(super) cards: Vec<usize>,
+    pub(super) n_classes: usize,
+    pub(super) target: Target<'a>,
     workers: Vec<Mutex<Worker>>,
 }
 
@@ -268,11 +268,11 @@ impl<'a> Finisher<'a> {
 }
 
 /// The target's side of every joint table.
-struct Target<'a> {
-    counts: &'a [u64],
-    n: u64,
+pub(super) struct Target<'a> {
+    pub(super) counts: &'a [u64],
+    pub(super) n: u64,
     /// `sum (c/N) ln c` over the class counts.
-    xlnx: ExactSum,
+    pub(super) xlnx: ExactSum,
     /// Distinct class counts with multiplicities.
     groups: Vec<(u64, u64)>,
 }

@@ -59,6 +59,7 @@ mod cond;
 mod finish;
 mod probe;
 mod score;
+mod strata;
 
 pub use self::cond::Conditional;
 pub use self::finish::JointGiven;

@@ -2,18 +2,24 @@
 //! pairs of its candidates with the features already chosen.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::cond::Conditional;
 use super::finish::{Finisher, JointGiven};
+use super::strata::{conditional_given, ByGiven, StrataWorker};
 use crate::error::{Error, Result};
 use crate::state::RankState;
 
 /// Measures chosen pairs of a state built with [`crate::RankParams::pairs`]:
-/// each call finishes one pair table, from the buffered codes (one sort of
-/// the rows' packed codes, no table kept) or, when the rows overflowed the
-/// buffer, from the table counted for that pair. Nothing else of the
-/// [`crate::PairSpec`] is finished, so a selection among M candidates
-/// costs the pairs it asks for, not M(M-1)/2.
+/// each call finishes one pair, from the buffered codes or, when the rows
+/// overflowed the buffer, from the table counted for that pair. Nothing
+/// else of the [`crate::PairSpec`] is finished, so a selection among M
+/// candidates costs the pairs it asks for, not M(M-1)/2.
+///
+/// From buffered codes, the rows are grouped by the given feature once (a
+/// counting sort, kept for the next calls with that feature) and each
+/// candidate is counted stratum by stratum in that order: about one pass
+/// over the rows per pair, no sort (see `pairs::strata`).
 ///
 /// # Example
 /// ```
@@ -43,7 +49,18 @@ pub struct PairProbe<'a> {
     /// Tuple index of each counted pair, by its members (in counted order).
     tuples: hashbrown::HashMap<(u32, u32), usize>,
     measured: AtomicUsize,
+    /// Every row is buffered (pairs are measured from rows grouped by the
+    /// given feature).
+    buffered: bool,
+    /// The rows grouped by each given feature asked for lately.
+    by_given: Mutex<hashbrown::HashMap<u32, Arc<ByGiven>>>,
+    /// One set of buffers per worker thread.
+    workers: Vec<Mutex<StrataWorker>>,
 }
+
+/// Most bytes of grouped rows kept by a [`PairProbe`] (past it the groups
+/// are made afresh): 32 given features of 1M rows.
+const BY_GIVEN_BYTES: usize = 256 << 20;
 
 impl<'a> PairProbe<'a> {
     /// Prepares the state's features' margins (no pair is finished yet).
@@ -63,11 +80,18 @@ impl<'a> PairProbe<'a> {
             .filter(|(_, t)| t.len() == 2)
             .map(|(i, t)| ((t[0], t[1]), i))
             .collect();
+        let rows = pairs.buffered_rows();
+        let buffered = pairs.tables_empty() && rows > 0 && rows < u32::MAX as usize;
         Ok(PairProbe {
             finisher,
             names,
             tuples,
             measured: AtomicUsize::new(0),
+            buffered,
+            by_given: Mutex::default(),
+            workers: (0..rayon::current_num_threads().max(1))
+                .map(|_| Mutex::default())
+                .collect(),
         })
     }
 
@@ -100,7 +124,56 @@ impl<'a> PairProbe<'a> {
     /// the pair, finished now (callable from several threads at once).
     pub fn conditional(&self, x: &str, z: &str) -> Result<[Conditional; 2]> {
         let (i, j) = (self.index(x)?, self.index(z)?);
-        let (t, swapped) = match (self.tuples.get(&(i, j)), self.tuples.get(&(j, i))) {
+        let t = self.tuple(x, z, i, j)?;
+        self.measured.fetch_add(1, Ordering::Relaxed);
+        if self.buffered {
+            return Ok([self.given(i, j), self.given(j, i)]);
+        }
+        self.finished(t)
+    }
+
+    /// `x given z` alone: [`PairProbe::conditional`]'s first order (the
+    /// same values), finished now; a selection step asks it of every
+    /// candidate `x` with the same `z`.
+    pub fn conditional_given(&self, x: &str, z: &str) -> Result<Conditional> {
+        let (i, j) = (self.index(x)?, self.index(z)?);
+        let t = self.tuple(x, z, i, j)?;
+        self.measured.fetch_add(1, Ordering::Relaxed);
+        if self.buffered {
+            return Ok(self.given(i, j));
+        }
+        self.finished(t).map(|[c, _]| c)
+    }
+
+    /// Involved feature `x` given `z`, from the rows grouped by `z`.
+    fn given(&self, x: u32, z: u32) -> Conditional {
+        let by = {
+            let mut cache = self.by_given.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.get(&z) {
+                Some(by) => Arc::clone(by),
+                None => {
+                    let by = Arc::new(ByGiven::new(&self.finisher, z));
+                    let held: usize = cache.values().map(|b| b.bytes()).sum();
+                    if held + by.bytes() > BY_GIVEN_BYTES {
+                        cache.clear();
+                    }
+                    cache.insert(z, Arc::clone(&by));
+                    by
+                }
+            }
+        };
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
+        match self.workers[slot].try_lock() {
+            Ok(mut w) => conditional_given(&self.finisher, x, z, &by, &mut w),
+            // Taken (a caller's thread outside the pool): fresh buffers.
+            Err(_) => conditional_given(&self.finisher, x, z, &by, &mut StrataWorker::default()),
+        }
+    }
+
+    /// The tuple index of the pair `(i, j)`, and whether it was counted as
+    /// `(j, i)`.
+    fn tuple(&self, x: &str, z: &str, i: u32, j: u32) -> Result<(usize, bool)> {
+        Ok(match (self.tuples.get(&(i, j)), self.tuples.get(&(j, i))) {
             (Some(&t), _) => (t, false),
             (None, Some(&t)) => (t, true),
             _ => {
@@ -110,8 +183,12 @@ impl<'a> PairProbe<'a> {
                     expected: "a pair counted by the state's pair spec (two distinct features)",
                 })
             }
-        };
-        self.measured.fetch_add(1, Ordering::Relaxed);
+        })
+    }
+
+    /// Both orders of tuple `t` from its whole table, in the tuple's order
+    /// (with `swapped` as [`PairProbe::tuple`] found it).
+    fn finished(&self, (t, swapped): (usize, bool)) -> Result<[Conditional; 2]> {
         let (.., conditional) = self.finisher.score(t);
         let [first, second] =
             conditional.ok_or_else(|| Error::InvalidState("not a pair".into()))?;

@@ -267,7 +267,7 @@ impl Run<'_, '_> {
         let found: Vec<Result<Term>> = jobs
             .par_iter()
             .map(|&(i, s)| {
-                let [c, _] = probe.conditional(&cands[i].name, &chosen[s])?;
+                let c = probe.conditional_given(&cands[i].name, &chosen[s])?;
                 Ok(Term::from(&c))
             })
             .collect();

@@ -340,6 +340,12 @@ impl PairState {
         Cells::Run(Cow::Owned(t.into_cells()))
     }
 
+    /// The buffered codes of involved feature `k` (in range) and the
+    /// buffered rows' classes: all the rows when [`PairState::tables_empty`].
+    pub(crate) fn buffered(&self, k: u32) -> (&[u32], &[u32]) {
+        (&self.pending[k as usize], &self.pending_classes)
+    }
+
     pub(crate) fn tuple_indices(&self) -> &[Vec<u32>] {
         &self.tuples
     }

@@ -1,0 +1,352 @@
+//! Conditional relevance of many candidates given one feature, from the
+//! buffered rows grouped once by that feature.
+//!
+//! A greedy selection step measures `CMI(X; Y | Z)` of every remaining
+//! candidate X against the same newly chosen Z. Every part of the measure
+//! is a sum over the strata (values) z of Z:
+//!
+//! - the plug-in CMI is `MI(XZ; Y) - MI(Z; Y)`, and `MI(XZ; Y)` needs only
+//!   the cells `(z, x, y)` with their level totals (`measures::InfoSum`
+//!   below `FAST_MIN_CELLS` cells, else the multisets of cell counts and
+//!   level totals, `measures::mutual_info_from_counts`);
+//! - its null mean and variance add one term per stratum, from the counts
+//!   of the X values inside z and the class counts of z
+//!   ([`StrataSum`]).
+//!
+//! So the rows are grouped by z **once** per given feature ([`ByGiven`]: a
+//! counting sort, giving where each stratum starts and the classes in that
+//! order), kept while the selection needs that feature. Then per candidate,
+//! without sorting and without allocating:
+//!
+//! - when the whole `(z, x, y)` table is small ([`DIRECT_CELLS`]), the rows
+//!   are counted straight into it (sequential reads) and it is walked in z
+//!   order;
+//! - else the candidate's codes are scattered into z order (the counting
+//!   sort's second pass: sequential reads, one write stream per stratum,
+//!   no random read), and each stratum's `(x, y)` cells are counted in a
+//!   small reusable array (one counter per value of X and class, reset
+//!   through the list of values seen).
+//!
+//! The result is bit-identical to finishing the whole pair table
+//! (`super::finish`): the MI depends only on the multisets of counts (exact
+//! sums), and the strata are added in increasing z, as there.
+
+use super::cond::{class_counts, Conditional};
+use super::finish::Finisher;
+use crate::measures::{self, CountGroups, ExactSum, InfoSum, StrataMemo, StrataSum};
+
+/// The buffered rows grouped by the values of one feature Z.
+pub(crate) struct ByGiven {
+    /// The class of each row, in increasing order of the rows' Z codes
+    /// (stable).
+    classes: Vec<u32>,
+    /// Where the rows of each Z value start in that order (`card + 1`
+    /// entries).
+    starts: Vec<u32>,
+    /// The class counts of each Z value (from the feature's own counts),
+    /// `n_classes` per value.
+    class_counts: Vec<u64>,
+}
+
+impl ByGiven {
+    /// Groups the buffered rows of involved feature `z` (a counting sort).
+    /// The caller checks that every row is buffered and that there are
+    /// fewer than `u32::MAX`.
+    pub(crate) fn new(fin: &Finisher<'_>, z: u32) -> ByGiven {
+        let (codes, classes) = fin.pairs().buffered(z);
+        let card = fin.cards[z as usize];
+        let mut starts = vec![0u32; card + 1];
+        for &c in codes {
+            starts[c as usize + 1] += 1;
+        }
+        for v in 0..card {
+            starts[v + 1] += starts[v];
+        }
+        let mut in_order = Vec::new();
+        scatter(codes, classes, &starts, &mut Vec::new(), &mut in_order);
+        let k = fin.n_classes;
+        let mut per_value = Vec::with_capacity(card * k);
+        let mut one = Vec::with_capacity(k);
+        for v in 0..card {
+            class_counts(fin.joints[z as usize], v as u32, k, &mut one);
+            per_value.extend_from_slice(&one);
+        }
+        ByGiven {
+            classes: in_order,
+            starts,
+            class_counts: per_value,
+        }
+    }
+
+    /// Bytes held (for the cache's bound).
+    pub(crate) fn bytes(&self) -> usize {
+        4 * (self.classes.len() + self.starts.len()) + 8 * self.class_counts.len()
+    }
+}
+
+/// The second pass of a counting sort by `codes` (group starts `starts`):
+/// `values` in that order into `out` (`at` is scratch).
+fn scatter(codes: &[u32], values: &[u32], starts: &[u32], at: &mut Vec<u32>, out: &mut Vec<u32>) {
+    at.clear();
+    at.extend_from_slice(&starts[..starts.len() - 1]);
+    out.clear();
+    out.resize(values.len(), 0);
+    for (&c, &v) in codes.iter().zip(values) {
+        let p = &mut at[c as usize];
+        out[*p as usize] = v;
+        *p += 1;
+    }
+}
+
+/// Most cells of a pair's whole `(z, x, y)` table counted straight (`u32`
+/// each: 256 KiB, within a core's second-level cache).
+pub(crate) const DIRECT_CELLS: usize = 1 << 16;
+
+/// Buffers of one worker, kept from pair to pair.
+#[derive(Default)]
+pub(crate) struct StrataWorker {
+    /// The candidate's codes in the given feature's row order.
+    xs: Vec<u32>,
+    /// Write positions of the scatter.
+    at: Vec<u32>,
+    /// Cell counts: per value of X and class inside one stratum (all zero
+    /// between strata), or the whole table when counted straight.
+    cells: Vec<u32>,
+    /// Per value of X: its rows in the stratum (all zero between strata).
+    totals: Vec<u32>,
+    /// The X values seen in the stratum.
+    seen: Vec<u32>,
+    /// The stratum's X value counts, for [`StrataSum::add`].
+    rows: Vec<u64>,
+    /// The first `FAST_MIN_CELLS` cells `(level total, class total, k)`.
+    small: Vec<(u64, u64, u64)>,
+    memo: StrataMemo,
+}
+
+/// The sums over the levels `(z, x)` and strata `z` of one pair.
+struct Tally<'t> {
+    target: &'t [u64],
+    n: u64,
+    cells: CountGroups,
+    levels: CountGroups,
+    small: &'t mut Vec<(u64, u64, u64)>,
+    strata: StrataSum,
+}
+
+impl Tally<'_> {
+    /// Adds a level (`cells`: its count per class, zeroed here) and returns
+    /// its total.
+    #[inline]
+    fn level(&mut self, cells: &mut [u32]) -> u64 {
+        let a: u64 = cells.iter().map(|&c| u64::from(c)).sum();
+        self.levels.push(a);
+        for (y, c) in cells.iter_mut().enumerate() {
+            if *c > 0 {
+                let k = u64::from(std::mem::take(c));
+                self.cells.push(k);
+                if self.small.len() < measures::FAST_MIN_CELLS {
+                    let b = self.target.get(y).copied().unwrap_or(0);
+                    self.small.push((a, b, k));
+                }
+            }
+        }
+        a
+    }
+
+    /// Adds a stratum: `rows` its X value counts, `classes` its class
+    /// counts (as the whole table's walk: only with two values of X or
+    /// more).
+    fn stratum(&mut self, rows: &mut [u64], classes: &[u64], memo: &mut StrataMemo) {
+        if rows.len() >= 2 {
+            self.strata.add(rows, classes, self.n, memo);
+        }
+    }
+
+    /// `MI(XZ; Y)` as the whole pair table's (see `super::finish`).
+    fn joint_mi(self, target_xlnx: &ExactSum) -> (f64, usize, StrataSum) {
+        let cardinality = self.levels.nonzero();
+        let mi = if cardinality < 2 || self.target.len() < 2 {
+            0.0
+        } else if self.cells.nonzero() < measures::FAST_MIN_CELLS {
+            let mut sum = InfoSum::new(self.n);
+            for &(a, b, k) in self.small.iter() {
+                sum.add(a, b, k);
+            }
+            sum.value()
+        } else {
+            let mut margins = measures::xlnx_grouped(&self.levels.groups(), self.n);
+            margins.add_sum(target_xlnx);
+            measures::mutual_info_from_counts(self.n, &self.cells.groups(), &margins)
+        };
+        (mi, cardinality, self.strata)
+    }
+}
+
+/// `x given z` (involved features), from the rows grouped by z.
+pub(crate) fn conditional_given(
+    fin: &Finisher<'_>,
+    x: u32,
+    z: u32,
+    by: &ByGiven,
+    w: &mut StrataWorker,
+) -> Conditional {
+    // `by` exists: every row is buffered.
+    let (xcodes, classes) = fin.pairs().buffered(x);
+    let (zcodes, _) = fin.pairs().buffered(z);
+    let k = fin.n_classes;
+    let card_x = fin.cards[x as usize];
+    let card_z = by.starts.len() - 1;
+    let StrataWorker {
+        xs,
+        at,
+        cells,
+        totals,
+        seen,
+        rows,
+        small,
+        memo,
+    } = w;
+    small.clear();
+    let mut tally = Tally {
+        target: fin.target.counts,
+        n: fin.target.n,
+        cells: CountGroups::default(),
+        levels: CountGroups::default(),
+        small,
+        strata: StrataSum::default(),
+    };
+    let class_counts = |v: usize| &by.class_counts[v * k..(v + 1) * k];
+    let whole = card_z.checked_mul(card_x).and_then(|c| c.checked_mul(k));
+    if whole.is_some_and(|c| c <= DIRECT_CELLS) {
+        // The whole table, counted straight and walked in z order.
+        cells.clear();
+        cells.resize(card_z * card_x * k, 0);
+        for ((&zv, &xv), &y) in zcodes.iter().zip(xcodes).zip(classes) {
+            cells[(zv as usize * card_x + xv as usize) * k + y as usize] += 1;
+        }
+        for (v, block) in cells.chunks_exact_mut(card_x * k).enumerate() {
+            rows.clear();
+            for level in block.chunks_exact_mut(k) {
+                if level.iter().any(|&c| c > 0) {
+                    rows.push(tally.level(level));
+                }
+            }
+            tally.stratum(rows, class_counts(v), memo);
+        }
+    } else {
+        scatter(zcodes, xcodes, &by.starts, at, xs);
+        cells.clear();
+        cells.resize(card_x * k, 0);
+        totals.clear();
+        totals.resize(card_x, 0);
+        for (v, bounds) in by.starts.windows(2).enumerate() {
+            let (lo, hi) = (bounds[0] as usize, bounds[1] as usize);
+            if lo == hi {
+                continue;
+            }
+            seen.clear();
+            for (&xv, &y) in xs[lo..hi].iter().zip(&by.classes[lo..hi]) {
+                let t = &mut totals[xv as usize];
+                if *t == 0 {
+                    seen.push(xv);
+                }
+                *t += 1;
+                cells[xv as usize * k + y as usize] += 1;
+            }
+            rows.clear();
+            for &xv in seen.iter() {
+                totals[xv as usize] = 0;
+                let at = xv as usize * k;
+                rows.push(tally.level(&mut cells[at..at + k]));
+            }
+            tally.stratum(rows, class_counts(v), memo);
+        }
+    }
+    let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
+    let zs = &fin.singles[z as usize];
+    let z_levels: usize = zs.groups.iter().map(|&(_, m)| m as usize).sum();
+    let names = fin.pairs().features();
+    Conditional::new(
+        (&names[x as usize], &names[z as usize]),
+        (joint_mi - zs.mi).max(0.0),
+        &strata,
+        cardinality <= z_levels,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+    use crate::{PairProbe, PairSpec, RankParams, Ranker};
+
+    fn lcg(seed: &mut u64, bound: u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 33) % bound
+    }
+
+    /// The rows grouped by the given feature give the same bits as the
+    /// whole pair table (a state whose rows overflowed its buffer), both
+    /// when the table is counted straight and when the codes are scattered.
+    #[test]
+    fn grouped_rows_match_the_whole_table() {
+        let mut seed = 5;
+        let n = 6_000;
+        // (name, values): small, mid and many-valued features, one tied to y.
+        let cards = [("a", 3), ("b", 40), ("c", 400), ("d", 2_500), ("e", 2)];
+        let mut cols: Vec<(String, Vec<String>)> = Vec::new();
+        let mut first = Vec::new();
+        for (name, card) in cards {
+            let v: Vec<u64> = (0..n).map(|_| lcg(&mut seed, card)).collect();
+            if first.is_empty() {
+                first = v.clone();
+            }
+            cols.push((name.into(), v.iter().map(u64::to_string).collect()));
+        }
+        for classes in [2, 3] {
+            let y: Vec<String> = first
+                .iter()
+                .map(|&a| ((a + lcg(&mut seed, 4) / 3) % classes).to_string())
+                .collect();
+            let mut fields: Vec<(String, ArrayRef)> = cols
+                .iter()
+                .map(|(c, v)| {
+                    (
+                        c.clone(),
+                        Arc::new(StringArray::from(v.clone())) as ArrayRef,
+                    )
+                })
+                .collect();
+            fields.push(("y".into(), Arc::new(StringArray::from(y))));
+            let batch = RecordBatch::try_from_iter(fields).unwrap();
+            let names: Vec<&str> = cards.iter().map(|c| c.0).collect();
+            let state = |bytes: usize| {
+                let spec = PairSpec::among(&names).with_buffer_bytes(bytes);
+                let mut r = Ranker::new(RankParams::new("y").pairs(spec)).unwrap();
+                r.update(&batch).unwrap();
+                r.state().clone()
+            };
+            let (buffered, counted) = (state(1 << 30), state(1));
+            let (fast, whole) = (
+                PairProbe::new(&buffered).unwrap(),
+                PairProbe::new(&counted).unwrap(),
+            );
+            assert_eq!(fast.source(), "buffered codes");
+            assert_eq!(whole.source(), "counted tables");
+            for x in &names {
+                for z in &names {
+                    if x != z {
+                        let want = whole.conditional(x, z).unwrap();
+                        assert_eq!(fast.conditional(x, z).unwrap(), want, "{x} | {z}");
+                        assert_eq!(fast.conditional_given(x, z).unwrap(), want[0]);
+                        assert_eq!(whole.conditional_given(x, z).unwrap(), want[0]);
+                    }
+                }
+            }
+        }
+    }
+}
