@@ -89,8 +89,17 @@ fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constan
 
 #[test]
 fn the_default_is_jmi_and_stops_at_k_suggested() {
-    let v = json(&run(&["select", "--json"]));
+    let out = run(&["select", "--json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("\"source\"").count(),
+        1,
+        "one source key: {text}"
+    );
+    let v = json(&out);
     assert_eq!(v["method"], "jmi");
+    assert!(v["source"].as_str().unwrap().ends_with("truth.csv"), "{v}");
+    assert_eq!(v["pairs_from"], "buffered codes");
     let k = v["k_suggested"].as_u64().unwrap() as usize;
     assert_eq!(features(&v, "selected").len(), k);
     assert!(k >= 3, "{v}");

@@ -185,7 +185,9 @@ pub struct TargetSelection {
     pub k_suggested: usize,
     /// Pair tables finished (the budget used).
     pub pairs_measured: usize,
-    /// Where the pairs came from: `"buffered codes"` or `"counted tables"`.
+    /// Where the pairs came from: `"buffered codes"` or `"counted tables"`
+    /// (`pairs_from` in JSON, where `source` names the input).
+    #[serde(rename = "pairs_from")]
     pub source: String,
     /// The features, in the order taken.
     pub selected: Vec<TargetStep>,
