@@ -10,8 +10,6 @@ given feature, never all M (M - 1) / 2 of them.
 from __future__ import annotations
 
 import json
-import os
-import sys
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -20,15 +18,10 @@ from . import _core
 from ._api import (
     Output,
     Score,
-    _check_target,
     _names,
-    _no_read_options,
     _output_for,
-    _read_options,
-    _resolve_threads,
 )
-from ._input import _arrow_input
-from ._pairs import _positive, _table, select_outrank
+from ._pairs import _call, _positive, _run_options, _table, select_outrank
 from .exceptions import InvalidParameterError
 
 __all__ = ["rank_given", "select"]
@@ -89,26 +82,15 @@ def _probe(
     drop_missing_target: bool = False,
     read_options: dict[str, Any] | None = None,
 ) -> _core.ProbeResult:
-    target = _check_target(target)
-    read = _read_options(read_options or {})
-    kwargs: dict[str, Any] = read | {
-        "threads": _resolve_threads(threads),
-        "missing": _names(missing, "missing"),
-        "features": _names(features, "features"),
-        "exclude": _names(exclude, "exclude"),
-        "score": score,
-        "max_features": _positive(max_features, "max_features", none_ok=True),
-        "given": _names(given, "given") or [],
-        "drop_missing_target": bool(drop_missing_target),
-    }
-    if isinstance(data, (str, os.PathLike)):
-        return _core.probe_run_path(os.fspath(data), target, **kwargs)
-    _no_read_options(read)
-    pa = sys.modules.get("pyarrow")
-    if pa is not None and isinstance(data, pa.RecordBatchReader):
-        # A reader can be read once; the plan may need two passes.
-        data = data.read_all()
-    return _core.probe_run(_arrow_input(data), target, **kwargs)
+    result: _core.ProbeResult = _call(
+        _core.probe_run_path, _core.probe_run, data, target, read_options,
+        _run_options(threads, missing, features, exclude, score) | {
+            "max_features": _positive(max_features, "max_features", none_ok=True),
+            "given": _names(given, "given") or [],
+            "drop_missing_target": bool(drop_missing_target),
+        },
+    )
+    return result
 
 
 def _metadata(result: _core.ProbeResult) -> dict[str, str]:

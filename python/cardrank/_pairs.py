@@ -101,26 +101,45 @@ def _run(
     triple_pairs: int | None,
     read_options: dict[str, Any] | None = None,
 ) -> _core.PairResult:
-    target = _check_target(target)
-    read = _read_options(read_options or {})
-    kwargs: dict[str, Any] = read | {
+    result: _core.PairResult = _call(
+        _core.pair_run_path, _core.pair_run, data, target, read_options,
+        _run_options(threads, missing, features, exclude, score) | {
+            "max_features": _positive(max_features, "max_features"),
+            "max_pairs": _positive(max_pairs, "max_pairs", none_ok=True),
+            "triple_pairs": _positive(triple_pairs, "triple_pairs", none_ok=True),
+        },
+    )
+    return result
+
+
+def _run_options(threads: int | None, missing: Iterable[str] | None,
+                 features: Iterable[str] | None, exclude: Iterable[str] | None,
+                 score: Score) -> dict[str, Any]:
+    """The ranking options every multi-pass run passes to the extension."""
+    return {
         "threads": _resolve_threads(threads),
         "missing": _names(missing, "missing"),
         "features": _names(features, "features"),
         "exclude": _names(exclude, "exclude"),
         "score": score,
-        "max_features": _positive(max_features, "max_features"),
-        "max_pairs": _positive(max_pairs, "max_pairs", none_ok=True),
-        "triple_pairs": _positive(triple_pairs, "triple_pairs", none_ok=True),
     }
+
+
+def _call(on_path: Any, on_arrow: Any, data: Any, target: str,
+          read_options: dict[str, Any] | None, options: dict[str, Any]) -> Any:
+    """A multi-pass run of the extension: `on_path` for a file (read in
+    Rust with the read options), else `on_arrow` on the data as Arrow, read
+    once into memory (a RecordBatchReader can be read only once; the passes
+    walk it several times)."""
+    target = _check_target(target)
+    read = _read_options(read_options or {})
     if isinstance(data, (str, os.PathLike)):
-        return _core.pair_run_path(os.fspath(data), target, **kwargs)
+        return on_path(os.fspath(data), target, **(read | options))
     _no_read_options(read)
     pa = sys.modules.get("pyarrow")
     if pa is not None and isinstance(data, pa.RecordBatchReader):
-        # A reader can be read once; the budget may need several passes.
         data = data.read_all()
-    return _core.pair_run(_arrow_input(data), target, **kwargs)
+    return on_arrow(_arrow_input(data), target, **(read | options))
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], output: Output,
