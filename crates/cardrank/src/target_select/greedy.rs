@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::params::{Method, TargetSelectParams, TargetSelection, TargetStep};
 use crate::error::{Error, Result};
+use crate::measures::log10_normal_sf;
 use crate::pairs::{Conditional, PairProbe};
 use crate::ranking::Ranking;
 use crate::state::RankState;
@@ -310,7 +311,14 @@ impl Run<'_, '_> {
             };
             let stale = |i: usize| self.cands[i].terms.len() < self.chosen.len();
             if !stale(top) {
-                return Ok(Some((top, self.value(top))));
+                let v = self.value(top);
+                if self.significant(v.score, v.z) {
+                    return Ok(Some((top, v)));
+                }
+                // The largest minimum is not significant: a smaller one
+                // may be. Bring every candidate up to date.
+                self.update(&live)?;
+                return Ok(self.argmax(&live));
             }
             // The stale candidates ahead of the best up-to-date one.
             let ahead: Vec<usize> = order
@@ -323,18 +331,27 @@ impl Run<'_, '_> {
         }
     }
 
+    /// The best significant candidate, else the best of all (ties: the
+    /// earlier). A many-valued noise column's criterion varies most, so it
+    /// can top the scores by chance while a smaller, significant one
+    /// waits behind it.
     fn argmax(&self, live: &[usize]) -> Option<(usize, Value)> {
-        let mut best: Option<(usize, Value)> = None;
+        let mut best: Option<(usize, Value, bool)> = None;
         for &i in live {
             let v = self.value(i);
             if v.dead {
                 continue;
             }
-            if best.is_none_or(|(_, b)| v.score > b.score) {
-                best = Some((i, v));
+            let sig = self.significant(v.score, v.z);
+            let better = match best {
+                None => true,
+                Some((_, b, b_sig)) => (sig && !b_sig) || (sig == b_sig && v.score > b.score),
+            };
+            if better {
+                best = Some((i, v, sig));
             }
         }
-        best
+        best.map(|(i, v, _)| (i, v))
     }
 
     /// The pair step (see the module docs): `(first, second, second given
@@ -351,14 +368,19 @@ impl Run<'_, '_> {
             .collect();
         let probe = self.probe;
         let cands = &self.cands;
+        // Both orders of every pair are tried: the bar is raised for them.
+        let bar = corrected_z(self.params.min_z, 2 * jobs.len());
         let best: Mutex<Option<(f64, usize, usize, Term)>> = Mutex::new(None);
         let measured: Vec<Result<()>> = jobs
             .par_iter()
             .map(|&(i, j)| {
                 let [i_given_j, j_given_i] = probe.conditional(&cands[i].name, &cands[j].name)?;
                 for (first, second, c) in [(i, j, &j_given_i), (j, i, &i_given_j)] {
+                    // What the second adds given the first beyond what it
+                    // tells alone, in null sds of the conditional: a
+                    // strong feature beside a noise column is no pair.
                     let gain = c.adjusted - cands[second].relevance.max(0.0);
-                    let sig = c.adjusted > 0.0 && c.z.is_some_and(|z| z >= self.params.min_z);
+                    let sig = c.adjusted > 0.0 && c.null_sd.is_some_and(|sd| gain >= bar * sd);
                     if sig && gain > 0.0 && !c.determined {
                         let mut b = best.lock().unwrap_or_else(|e| e.into_inner());
                         let better = match *b {
@@ -378,5 +400,41 @@ impl Run<'_, '_> {
         measured.into_iter().collect::<Result<Vec<()>>>()?;
         let best = best.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok(best.map(|(_, f, s, t)| (f, s, t)))
+    }
+}
+
+/// The z-score whose one-sided p-value is that of `min_z` divided by
+/// `tests` (Bonferroni): the pair step's bar, so that trying every pair of
+/// the pool does not find a pair of noise columns by chance.
+pub(super) fn corrected_z(min_z: f64, tests: usize) -> f64 {
+    if tests <= 1 || !min_z.is_finite() {
+        return min_z;
+    }
+    let goal = log10_normal_sf(min_z) - (tests as f64).log10();
+    // The tail falls monotonically: bisect on [min_z, min_z + 40].
+    let (mut lo, mut hi) = (min_z, min_z + 40.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if log10_normal_sf(mid) > goal {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::corrected_z;
+
+    #[test]
+    fn the_pair_bar_is_bonferroni() {
+        assert_eq!(corrected_z(3.0, 1), 3.0);
+        // p(3) = 1.35e-3; / 240 = 5.6e-6, whose z is 4.39.
+        assert!((corrected_z(3.0, 240) - 4.3917).abs() < 1e-3);
+        // p(2) = 0.02275; / 10 = 2.275e-3, whose z is 2.837.
+        assert!((corrected_z(2.0, 10) - 2.837).abs() < 2e-3);
+        assert_eq!(corrected_z(f64::NEG_INFINITY, 50), f64::NEG_INFINITY);
     }
 }

@@ -11,7 +11,10 @@
 //!
 //! **Steps.** The first step (no chosen or given features) takes the most
 //! relevant candidate by MI - EMI. Each later step takes the candidate with
-//! the best criterion. A step *adds significantly* when its criterion is
+//! the best criterion. Either way the candidates that add significantly
+//! come first: the best criterion among them wins, and only when none does
+//! the best of all (a many-valued noise column's score varies most and can
+//! top the list by chance). A step *adds significantly* when its criterion is
 //! positive and its z-score is at least `min_z`: for CMIM the z of the
 //! deciding (smallest) term; for JMI the mean adjusted CMI over the mean
 //! null sd (the sd of a mean of correlated terms is at most the mean sd, so
@@ -28,8 +31,14 @@
 //! **Pair steps.** An XOR pair tells nothing alone, so no single step
 //! starts it. When the best single candidate is not significant, the best
 //! `pair_pool` candidates (by relevance) are tried in pairs; the pair whose
-//! second member adds most given the first beyond its own relevance (and
-//! significantly) is taken as two steps.
+//! second member adds most given the first beyond its own relevance is
+//! taken as two steps, if that gain is significant: at least the bar below
+//! times the null sd of the conditional (a strong feature beside a noise
+//! column is no pair). The bar is `min_z`
+//! raised for the number of ordered pairs tried (Bonferroni: the one-sided
+//! p-value of `min_z` divided by that number; 4.39 for `min_z` 3 and the
+//! 240 orders of 16 candidates), else one of hundreds of noise pairs passes
+//! by chance and the selection goes on with noise.
 //!
 //! **Budget.** Candidates are the best `max_candidates` (M) features of the
 //! state's pair spec by the chosen relevance score. Pairs are finished on

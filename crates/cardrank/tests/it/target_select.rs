@@ -164,6 +164,62 @@ fn k_suggested_stops_at_the_last_informative_feature() {
     }
 }
 
+/// `s0`, `s1`, `s2` as in [`signal_then_noise`], then noise: six columns of
+/// 3 values and six of about `rows / 4` (a few rows per value, whose
+/// conditional z-scores vary most).
+fn signal_then_wide_noise(rows: usize, seed: u64) -> Cols {
+    let mut rng = Rng(seed);
+    let mut cols: Cols = (0..3)
+        .map(|i| format!("s{i}"))
+        .chain((0..12).map(|i| format!("noise{i}")))
+        .chain(["y".to_string()])
+        .map(|n| (n, Vec::new()))
+        .collect();
+    for _ in 0..rows {
+        let s: Vec<u32> = (0..3).map(|_| rng.below(3) as u32).collect();
+        let p = 0.2
+            + 0.3 * f64::from(u8::from(s[0] == 0))
+            + 0.2 * f64::from(u8::from(s[1] == 1))
+            + 0.12 * f64::from(u8::from(s[2] == 2));
+        let y = bern(&mut rng, p);
+        let noise: Vec<u32> = (0..12)
+            .map(|i| rng.below(if i < 6 { 3 } else { rows as u64 / 4 }) as u32)
+            .collect();
+        for (c, v) in cols.iter_mut().zip(s.iter().chain(&noise).chain([&y])) {
+            c.1.push(*v);
+        }
+    }
+    cols
+}
+
+#[test]
+fn no_pair_of_noise_columns_passes_the_pair_step() {
+    // The pair step tries 240 orders of 16 candidates: at the plain bar
+    // (z >= 3) some runs took a pair of noise columns.
+    for seed in 0..12 {
+        let st = state(&signal_then_wide_noise(4_000, 100 + seed), 1);
+        for method in [Method::Jmi, Method::Cmim] {
+            let sel = select_target(&st, &TargetSelectParams::new(method)).unwrap();
+            let mut first = names(&sel)[..3].to_vec();
+            first.sort_unstable();
+            assert_eq!(
+                first,
+                ["s0", "s1", "s2"],
+                "seed {seed} {method:?}: {:?}",
+                sel.selected
+            );
+            // No XOR here: a pair step is a pair of noise columns. (A
+            // single noise column may pass z >= 3 by chance, p = 0.00135.)
+            let paired = sel.selected.iter().find(|s| s.partner.is_some());
+            assert!(
+                paired.is_none(),
+                "seed {seed} {method:?}: {:?}",
+                sel.selected
+            );
+        }
+    }
+}
+
 #[test]
 fn merged_states_select_as_one_pass() {
     for cols in [mixed(5_000, 9), signal_then_noise(5_000, 10)] {
