@@ -331,7 +331,7 @@ impl Dictionary {
     }
 
     /// The code of the level of folded values, given out on first use.
-    fn other(&mut self) -> u32 {
+    pub(crate) fn other(&mut self) -> u32 {
         match self.other {
             Some(c) => c,
             None => {

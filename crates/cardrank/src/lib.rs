@@ -49,6 +49,7 @@ pub mod encode;
 mod error;
 pub mod fold;
 pub mod gain;
+pub mod grouping;
 pub mod measures;
 pub mod pairs;
 mod params;
@@ -63,6 +64,7 @@ pub mod target_select;
 pub use counts::feature::FeatureState;
 pub use error::{Error, Result};
 pub use fold::{fold_report, FoldInfo};
+pub use grouping::{GroupInfo, Grouping};
 pub use pairs::{
     Conditional, Interactions, JointGiven, PairProbe, PairSpec, PairState, Redundancy,
     TupleInteraction,

@@ -3,6 +3,7 @@
 mod conditional;
 mod errors;
 mod gain;
+mod grouping;
 mod merge;
 mod multivalue;
 mod pairs;

@@ -411,6 +411,41 @@ impl PairState {
         self.pending_classes = Vec::new();
     }
 
+    /// Maps the codes of involved feature `k` through `maps[k]` (`None`:
+    /// unchanged), buffered and counted alike; `cards[k]` is its new
+    /// dictionary size.
+    pub(crate) fn regroup(&mut self, maps: &[Option<&[u32]>], cards: &[usize], n_classes: usize) {
+        for (codes, map) in self.pending.iter_mut().zip(maps) {
+            if let Some(map) = map {
+                for c in codes.iter_mut() {
+                    *c = map[*c as usize];
+                }
+            }
+        }
+        if self.tables_empty() {
+            return;
+        }
+        let same: Vec<Vec<u32>> = cards.iter().map(|&n| (0..n as u32).collect()).collect();
+        let full: Vec<&[u32]> = maps
+            .iter()
+            .zip(&same)
+            .map(|(m, s)| m.unwrap_or(s.as_slice()))
+            .collect();
+        let class_map: Vec<u32> = (0..n_classes as u32).collect();
+        self.tables = self
+            .tables
+            .par_iter()
+            .zip(self.tuples.par_iter())
+            .map(|(old, tuple)| {
+                let m: Vec<&[u32]> = tuple.iter().map(|&k| full[k as usize]).collect();
+                let cs: Vec<usize> = tuple.iter().map(|&k| cards[k as usize]).collect();
+                let mut t = TupleTable::new(tuple.len());
+                t.absorb(old, &m, &class_map, &cs, n_classes);
+                t
+            })
+            .collect();
+    }
+
     /// Adds `other` (same tuples) into `self`: `maps[k]` maps other's codes
     /// of involved feature `k` to ours, `cards[k]` is our dictionary size.
     pub(crate) fn merge(
