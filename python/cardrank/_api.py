@@ -479,6 +479,8 @@ def rank(
     max_distinct: int | None = None,
     given: Iterable[str] | None = None,
     joint_levels: int = 10_000,
+    min_count: int = 0,
+    bins: int = 32,
     max_features: int | None = None,
     **read_options: Any,
 ) -> Any:
@@ -522,6 +524,11 @@ def rank(
             observed combinations, else given the one that explains it best.
         max_features: With ``given``: the candidates are the best M features
             by ``score`` (default 500).
+        min_count, bins: With ``given``: values seen in fewer than
+            ``min_count`` rows are rare, and pooled into one level (a numeric
+            column mostly of rare values is cut into ``bins`` equal-frequency
+            bins instead), as :func:`cardrank.select` does by default (20);
+            0 (the default here) keeps every value its own level.
         **read_options: For a file path, how to read it (the CLI's input
             options, same names and defaults): ``format``, ``delimiter``,
             ``numeric``, ``multivalue``, ``sample_rate``, ``seed``,
@@ -567,12 +574,17 @@ def rank(
         from ._conditional import rank_given
 
         return rank_given(
-            data, target, given, joint_levels=joint_levels, max_features=max_features,
+            data, target, given, joint_levels=joint_levels, min_count=min_count, bins=bins,
+            max_features=max_features,
             threads=threads, missing=missing, features=features, exclude=exclude, score=score,
             drop_missing_target=drop_missing_target, output=output, read_options=read_options,
         )
     if max_features is not None:
         raise InvalidParameterError("`max_features` is an option of a ranking with `given`")
+    if min_count != 0 or bins != 32:
+        raise InvalidParameterError(
+            "`min_count` and `bins` are options of a ranking with `given` (or of select)"
+        )
     output = _output_for(data, output)
     ranker = Ranker(
         target, threads=threads, missing=missing, features=features, exclude=exclude,

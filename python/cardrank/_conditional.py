@@ -68,11 +68,31 @@ def _levels(joint_levels: Any) -> int:
     return levels
 
 
+MIN_COUNT = 20
+"""The selection's default ``min_count`` (the core's ``Grouping::SELECT``)."""
+
+BINS = 32
+"""The default ``bins`` of a thin numeric column (the core's ``Grouping::SELECT``)."""
+
+
+def _grouping(min_count: Any, bins: Any) -> dict[str, int]:
+    """`min_count` and `bins`, checked: a count >= 0, and 0 or at least 2 bins."""
+    for value, name, least in ((min_count, "min_count", 0), (bins, "bins", 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InvalidParameterError(
+                f"invalid parameter `{name}` = {value!r}: expected an integer >= {least}"
+            )
+    if bins == 1:
+        raise InvalidParameterError("invalid parameter `bins` = 1: expected 0 (never bin) or >= 2")
+    return {"min_count": min_count, "bins": bins}
+
+
 def _probe(
     data: Any,
     target: str,
     *,
     given: Iterable[str] | None,
+    grouping: dict[str, int],
     threads: int | None,
     missing: Iterable[str] | None,
     features: Iterable[str] | None,
@@ -88,13 +108,14 @@ def _probe(
             "max_features": _positive(max_features, "max_features", none_ok=True),
             "given": _names(given, "given") or [],
             "drop_missing_target": bool(drop_missing_target),
-        },
+        } | grouping,
     )
     return result
 
 
 def _metadata(result: _core.ProbeResult) -> dict[str, str]:
     budget = json.loads(result.budget_json())
+    grouping = json.loads(result.grouping_json())
     ranking = result.ranking
     return {
         "target": ranking.target,
@@ -102,6 +123,8 @@ def _metadata(result: _core.ProbeResult) -> dict[str, str]:
         "candidates_read": json.dumps(budget["pair_features"]),
         "passes": str(budget["passes"]),
         "budget": budget["note"],
+        "grouping": json.dumps(grouping["grouping"]),
+        "grouped": json.dumps(grouping["grouped"]),
     }
 
 
@@ -127,6 +150,8 @@ def rank_given(
     given: Iterable[str],
     *,
     joint_levels: int = 10_000,
+    min_count: int = 0,
+    bins: int = BINS,
     max_features: int | None = None,
     threads: int | None = None,
     missing: Iterable[str] | None = None,
@@ -142,9 +167,10 @@ def rank_given(
     if isinstance(given, str):
         given = [given]
     result = _probe(
-        data, target, given=given, threads=threads, missing=missing, features=features,
-        exclude=exclude, score=score, max_features=max_features,
-        drop_missing_target=drop_missing_target, read_options=read_options,
+        data, target, given=given, grouping=_grouping(min_count, bins), threads=threads,
+        missing=missing, features=features, exclude=exclude, score=score,
+        max_features=max_features, drop_missing_target=drop_missing_target,
+        read_options=read_options,
     )
     return given_table(result, _levels(joint_levels), output)
 
@@ -160,6 +186,8 @@ def select(
     alpha: float = 1.0,
     beta: float = 1.0,
     pair_steps: bool = True,
+    min_count: int = MIN_COUNT,
+    bins: int = BINS,
     aggregate: str = "mean",
     max_features: int | None = None,
     max_pairs: int | None = None,
@@ -205,6 +233,12 @@ def select(
         alpha, beta: Weights of redundancy and synergy (mrmr, 3mr, outrank).
         pair_steps: Allow a step to take a pair (an XOR pair tells nothing
             alone, so no single step could start it).
+        min_count: Levels as a model can learn them: a value seen in fewer
+            rows is rare; a numeric column mostly of rare values (a duration,
+            an amount) is cut into ``bins`` equal-frequency bins, any other
+            column pools its rare values into one level. 0 keeps every value
+            its own level. The metadata's ``grouped`` says what was done.
+        bins: Bins of such a numeric column (0: pool its rare values).
         aggregate: ``"outrank"`` only: ``"mean"``, ``"max"`` or ``"median"``.
         max_features: Candidates are the best M features by ``score``
             (default 500; ``"outrank"``: 50).
@@ -259,8 +293,9 @@ def select(
     if k is not None and max_features is not None and k > max_features:
         max_features = k  # the candidates grow to k
     result = _probe(
-        data, target, given=given, threads=threads, missing=missing, features=features,
-        exclude=exclude, score=score, max_features=max_features, read_options=read_options,
+        data, target, given=given, grouping=_grouping(min_count, bins), threads=threads,
+        missing=missing, features=features, exclude=exclude, score=score,
+        max_features=max_features, read_options=read_options,
     )
     n_features = len(result.ranking)
     if k is not None and k > n_features:

@@ -167,6 +167,8 @@ def rank(
     split_every: int = SPLIT_EVERY,
     given: Iterable[str] | None = None,
     joint_levels: int = 10_000,
+    min_count: int = 0,
+    bins: int = 32,
     max_features: int | None = None,
 ) -> Any:
     """Ranks the features of a Dask DataFrame exactly as :func:`cardrank.rank`
@@ -211,12 +213,13 @@ def rank(
     """
     output = _output_for(ddf, output)
     if given is not None:
-        from ._conditional import _levels, given_table
+        from ._conditional import _grouping, _levels, given_table
 
         plan = _plan(
             ddf, target, max_features=max_features, max_pairs=None, triple_pairs=None,
             threads=threads, missing=missing, features=features, exclude=exclude,
             split_every=split_every, score=score, given=_given_names(given),
+            grouping=_grouping(min_count, bins),
         )
         return given_table(plan.finish_probe(), _levels(joint_levels), output)
     merged = state(
@@ -273,6 +276,7 @@ def _plan(
     split_every: int,
     score: Score = "adjusted",
     given: list[str] | None = None,
+    grouping: dict[str, int] | None = None,
 ) -> Any:
     """Every pass of the run layer's plan (the same ``PairPlan`` that
     :func:`cardrank.redundancy` and :func:`cardrank.select` drive in one
@@ -307,6 +311,7 @@ def _plan(
         max_pairs=_positive(max_pairs, "max_pairs", none_ok=True),
         triple_pairs=_positive(triple_pairs, "triple_pairs", none_ok=True),
         given=given,
+        **(grouping or {}),
     )
     while (step := plan.next()) is not None:
         pass_params, columns = step
@@ -340,6 +345,8 @@ def select(
     alpha: float = 1.0,
     beta: float = 1.0,
     pair_steps: bool = True,
+    min_count: int = 20,
+    bins: int = 32,
     max_features: int | None = None,
     threads: int | None = None,
     missing: Iterable[str] | None = None,
@@ -352,7 +359,7 @@ def select(
     """:func:`cardrank.select` of a Dask DataFrame in target units (``jmi``,
     ``cmim``, ``mrmr``, ``3mr``): the candidates' codes are kept per
     partition and merged, so the selection equals one process's."""
-    from ._conditional import check_method, selection_table
+    from ._conditional import _grouping, check_method, selection_table
     from ._pairs import _positive
 
     check_method(method)
@@ -366,6 +373,7 @@ def select(
         ddf, target, max_features=max_features, max_pairs=None, triple_pairs=None,
         threads=threads, missing=missing, features=features, exclude=exclude,
         split_every=split_every, score=score, given=_given_names(given) or [],
+        grouping=_grouping(min_count, bins),
     )
     return selection_table(plan.finish_probe(), method, k=k, min_z=min_z, alpha=alpha,
                            beta=beta, pair_steps=pair_steps, output=output)

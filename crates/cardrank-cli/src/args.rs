@@ -224,6 +224,16 @@ pub struct PairArgs {
     /// features when they have at most this many observed combinations.
     #[arg(long, default_value_t = cardrank_run::DEFAULT_JOINT_LEVELS, value_name = "L")]
     pub joint_levels: usize,
+    /// `select` and `--given`: a value seen in fewer than N rows is rare; a
+    /// numeric column mostly of rare values is cut into --bins bins, other
+    /// columns pool their rare values into <other>. Default: 20 for
+    /// `select`, 0 (every value its own level) for `rank --given`.
+    #[arg(long, value_name = "N")]
+    pub min_count: Option<u64>,
+    /// Bins of a numeric column mostly of rare values (0: pool its rare
+    /// values instead).
+    #[arg(long, default_value_t = cardrank::Grouping::SELECT.bins, value_name = "B")]
+    pub bins: usize,
 }
 
 impl PairArgs {
@@ -240,6 +250,15 @@ impl PairArgs {
                 .unwrap_or(cardrank_run::plan::DEFAULT_MAX_FEATURES),
             max_pairs: self.max_pairs,
             triple_pairs: triples.then_some(self.triple_pairs),
+        }
+    }
+
+    /// How a conditional run groups values into levels: `--min-count`
+    /// (else `default_min_count`) and `--bins`.
+    pub fn grouping(&self, default_min_count: u64) -> cardrank::Grouping {
+        cardrank::Grouping {
+            min_count: self.min_count.unwrap_or(default_min_count),
+            bins: self.bins,
         }
     }
 

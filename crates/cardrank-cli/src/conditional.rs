@@ -4,7 +4,9 @@
 
 use std::time::Instant;
 
-use cardrank::{GivenRanking, Method, TargetSelectParams, TargetSelection, TargetStep};
+use cardrank::{
+    GivenRanking, GroupInfo, Grouping, Method, TargetSelectParams, TargetSelection, TargetStep,
+};
 use cardrank_run::{BudgetUsed, ProbeRun};
 use serde::Serialize;
 
@@ -14,14 +16,20 @@ use crate::output::{fixed, print, Meta};
 use crate::pair_output::{to_json, write_file};
 use crate::watch::Bar;
 
-/// Ranks, then keeps the best M candidates and the given features.
-fn probe(a: &RankArgs, k: Option<usize>) -> Result<(ProbeRun, String, Instant), CliError> {
+/// Ranks, then keeps the best M candidates and the given features, their
+/// values grouped (`--min-count`, else `default_min_count`).
+fn probe(
+    a: &RankArgs,
+    k: Option<usize>,
+    default_min_count: u64,
+) -> Result<(ProbeRun, String, Instant), CliError> {
     let start = Instant::now();
     let spec = a.spec()?;
     let done = cardrank_run::probe(
         &spec,
         &a.pairs.candidates(k),
         &a.pairs.given,
+        &a.pairs.grouping(default_min_count),
         &Bar::new(a.opts.quiet),
     )?;
     Ok((done.run, spec.source_name(), start))
@@ -52,12 +60,14 @@ struct GivenJson<'a> {
     #[serde(flatten)]
     given: &'a GivenRanking,
     pair_budget: &'a BudgetUsed,
+    grouping: &'a Grouping,
+    grouped: &'a [GroupInfo],
 }
 
 /// `cardrank rank --given a,b`: the candidates by what they add.
 pub fn run_given(a: &RankArgs) -> Result<(), CliError> {
     no_pair_outputs(a, "`cardrank rank --given`")?;
-    let (run, source, start) = probe(a, None)?;
+    let (run, source, start) = probe(a, None, Grouping::NONE.min_count)?;
     let mut given = run.rank_given(a.pairs.joint_levels)?;
     let meta = Meta {
         source,
@@ -73,6 +83,8 @@ pub fn run_given(a: &RankArgs) -> Result<(), CliError> {
         target: &run.ranking.target,
         given: &given,
         pair_budget: &run.budget,
+        grouping: &run.grouping,
+        grouped: &run.grouped,
     };
     if let Some(dir) = &a.opts.out {
         std::fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
@@ -168,6 +180,7 @@ fn given_table(g: &GivenRanking, run: &ProbeRun, meta: &Meta) -> String {
         g.pairs_measured,
         run.budget.note
     ));
+    s.push_str(&grouping_note(run));
     s
 }
 
@@ -180,6 +193,8 @@ struct SelectJson<'a> {
     #[serde(flatten)]
     selection: &'a TargetSelection,
     pair_budget: &'a BudgetUsed,
+    grouping: &'a Grouping,
+    grouped: &'a [GroupInfo],
 }
 
 /// The core's parameters of a selection in target units.
@@ -204,7 +219,7 @@ pub fn run_select(a: &SelectArgs, method: Method) -> Result<(), CliError> {
         ));
     }
     let params = target_params(a, method);
-    let (run, source, start) = probe(&a.rank, a.k)?;
+    let (run, source, start) = probe(&a.rank, a.k, Grouping::SELECT.min_count)?;
     let selection = run.select(&params)?;
     let meta = Meta {
         source,
@@ -217,6 +232,8 @@ pub fn run_select(a: &SelectArgs, method: Method) -> Result<(), CliError> {
         target: &run.ranking.target,
         selection: &selection,
         pair_budget: &run.budget,
+        grouping: &run.grouping,
+        grouped: &run.grouped,
     };
     if let Some(dir) = &a.rank.opts.out {
         std::fs::create_dir_all(dir).map_err(|e| CliError::output(dir.display().to_string(), e))?;
@@ -290,5 +307,34 @@ fn select_table(sel: &TargetSelection, run: &ProbeRun, meta: &Meta) -> String {
         "\nscore: what the step adds about the target, in nats ({}); {} pairs measured ({}).\nBudget: {}.\n",
         sel.method, sel.pairs_measured, sel.source, run.budget.note
     ));
+    s.push_str(&grouping_note(run));
     s
+}
+
+/// One line on how values were grouped into levels (none when nothing
+/// was grouped).
+fn grouping_note(run: &ProbeRun) -> String {
+    if run.grouping.is_none() {
+        return String::new();
+    }
+    let list = |how: &str| {
+        let names: Vec<&str> = run
+            .grouped
+            .iter()
+            .filter(|g| g.how == how)
+            .map(|g| g.feature.as_str())
+            .collect();
+        match names.len() {
+            0 => "none".to_string(),
+            1..=6 => names.join(", "),
+            n => format!("{} and {} more", names[..5].join(", "), n - 5),
+        }
+    };
+    format!(
+        "Levels: values in fewer than {} rows are rare (--min-count; 0 keeps every value); binned into {}: {}; rare values pooled: {}.\n",
+        run.grouping.min_count,
+        run.grouping.bins,
+        list("binned"),
+        list("pooled"),
+    )
 }

@@ -174,3 +174,103 @@ fn out_writes_the_selection_and_the_given_ranking() {
     let tsv = std::fs::read_to_string(dir.join("given.tsv")).unwrap();
     assert!(tsv.lines().nth(1).unwrap().contains("\tb\t"), "{tsv}");
 }
+
+/// A number with a few rows per value (`amount`, informative above its
+/// median), an id of values seen once, a small code, and `y`.
+fn thin_data() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("cardrank-thin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("thin.csv");
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut text = String::from("amount,id,code,y\n");
+        for row in 0..4_000 {
+            let amount = next(3_000);
+            let code = next(4);
+            let p = 30 + 40 * u64::from(amount > 1_500) + 5 * code;
+            let y = u64::from(next(100) < p);
+            text.push_str(&format!("{}.5,r{row},c{code},{y}\n", amount / 2));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    })
+    .clone()
+}
+
+fn run_thin(args: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .args(&args[..1])
+        .arg(thin_data())
+        .args(&args[1..])
+        .args(["--target", "y", "--quiet", "--json"])
+        .output()
+        .unwrap();
+    json(&out)
+}
+
+fn grouped(v: &serde_json::Value) -> Vec<(String, String, u64)> {
+    v["grouped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["feature"].as_str().unwrap().to_string(),
+                g["how"].as_str().unwrap().to_string(),
+                g["levels_after"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn select_groups_values_into_levels_a_model_can_learn() {
+    // By default: the thin number is binned (32 bins), the id pooled into
+    // one level; the code is left alone.
+    let v = run_thin(&["select"]);
+    assert_eq!(v["grouping"]["min_count"], 20);
+    assert_eq!(v["grouping"]["bins"], 32);
+    let g = grouped(&v);
+    assert_eq!(
+        g,
+        [
+            ("amount".to_string(), "binned".to_string(), 32),
+            ("id".to_string(), "pooled".to_string(), 1),
+        ]
+    );
+    assert_eq!(features(&v, "selected")[0], "amount");
+    assert!(!features(&v, "selected").contains(&"id".to_string()));
+    // --bins 0 pools the number's rare values instead; --min-count 0 and
+    // `rank --given` (by default) keep every value.
+    let pooled = grouped(&run_thin(&["select", "--bins", "0"]));
+    assert!(
+        pooled.iter().all(|(_, how, _)| how == "pooled"),
+        "{pooled:?}"
+    );
+    let none = run_thin(&["select", "--min-count", "0", "-k", "2"]);
+    assert!(grouped(&none).is_empty());
+    let given = run_thin(&["rank", "--given", "code"]);
+    assert_eq!(given["grouping"]["min_count"], 0);
+    assert!(grouped(&given).is_empty());
+    let given = run_thin(&["rank", "--given", "code", "--min-count", "20"]);
+    assert_eq!(grouped(&given).len(), 2);
+    // The table says what was grouped.
+    let out = bin()
+        .arg("select")
+        .arg(thin_data())
+        .args(["--target", "y", "--quiet"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("binned into 32: amount; rare values pooled: id."),
+        "{text}"
+    );
+}

@@ -50,6 +50,16 @@ impl PyProbeResult {
         json(&self.run.budget)
     }
 
+    /// How values were grouped into levels, as JSON: `{"grouping":
+    /// {"min_count", "bins"}, "grouped": [{"feature", "how",
+    /// "levels_before", "levels_after", "rare_rows"}, ...]}`.
+    fn grouping_json(&self) -> Result<String, Failure> {
+        json(&serde_json::json!({
+            "grouping": self.run.grouping,
+            "grouped": self.run.grouped,
+        }))
+    }
+
     /// A greedy selection in target units as JSON (`{"method",
     /// "k_suggested", "selected": [...], ...}`): `method` one of jmi, cmim,
     /// mrmr, 3mr; keywords `k` (None stops at the last significant step),
@@ -139,7 +149,7 @@ pub(crate) fn probe_run(
         cardrank_run::plan::drive(plan, |ranker, _| {
             drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?))
         })?
-        .finish_probe()
+        .finish_probe(&o.grouping())
         .map_err(Failure::from)
     })?;
     probe_result(py, run)
@@ -158,13 +168,16 @@ pub(crate) fn probe_run_path(
     let spec = o.spec(path, target)?;
     let budget = o.candidates();
     let given = o.given();
+    let grouping = o.grouping();
     let signals = Signals::default();
     let done = py
-        .detach(|| cardrank_run::probe(&spec, &budget, &given, &signals))
+        .detach(|| cardrank_run::probe(&spec, &budget, &given, &grouping, &signals))
         .map_err(|e| signals.failure(e, &spec.target))?;
     probe_result(py, done.run)
 }
 
-// Python sees the default `joint_levels` as a literal; it must stay the run
-// layer's.
+// Python sees the default `joint_levels` and the selection's grouping as
+// literals; they must stay the run layer's and the core's.
 const _: () = assert!(cardrank_run::DEFAULT_JOINT_LEVELS == 10_000);
+const _: () = assert!(cardrank::Grouping::SELECT.min_count == 20);
+const _: () = assert!(cardrank::Grouping::SELECT.bins == 32);

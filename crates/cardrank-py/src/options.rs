@@ -43,6 +43,9 @@ pub(crate) struct Options {
     pub triple_pairs: Option<usize>,
     /// Features the model already has (a conditional plan).
     pub given: Option<Vec<String>>,
+    /// A conditional plan's grouping of values into levels.
+    pub min_count: Option<u64>,
+    pub bins: Option<usize>,
     // The report.
     pub top_values: Option<usize>,
     pub unusual_rows: Option<usize>,
@@ -89,6 +92,8 @@ impl Options {
                 "max_pairs" => o.max_pairs = Some(value.extract()?),
                 "triple_pairs" => o.triple_pairs = Some(value.extract()?),
                 "given" => o.given = Some(value.extract()?),
+                "min_count" => o.min_count = Some(value.extract()?),
+                "bins" => o.bins = Some(value.extract()?),
                 "top_values" => o.top_values = Some(value.extract()?),
                 "unusual_rows" => o.unusual_rows = Some(value.extract()?),
                 "heatmap" => o.heatmap = Some(value.extract()?),
@@ -220,5 +225,15 @@ impl Options {
     /// The given features (none unless given).
     pub fn given(&self) -> Vec<String> {
         self.given.clone().unwrap_or_default()
+    }
+
+    /// How a conditional plan groups values into levels: none unless
+    /// `min_count` is given (Python's `select` passes the selection's
+    /// default).
+    pub fn grouping(&self) -> cardrank::Grouping {
+        cardrank::Grouping {
+            min_count: self.min_count.unwrap_or(0),
+            bins: self.bins.unwrap_or(cardrank::Grouping::SELECT.bins),
+        }
     }
 }

@@ -187,6 +187,8 @@ pub(crate) fn features_of(
 pub struct PyPairPlan {
     plan: Option<PairPlan>,
     pass: Option<Pass>,
+    /// A conditional plan's grouping of values into levels.
+    grouping: cardrank::Grouping,
 }
 
 #[pymethods]
@@ -212,6 +214,7 @@ impl PyPairPlan {
         Ok(PyPairPlan {
             plan: Some(plan),
             pass: None,
+            grouping: o.grouping(),
         })
     }
 
@@ -256,7 +259,8 @@ impl PyPairPlan {
         py: Python<'_>,
     ) -> Result<crate::conditional::PyProbeResult, Failure> {
         let plan = self.plan.take().ok_or_else(finished)?;
-        let run = py.detach(|| plan.finish_probe())?;
+        let grouping = self.grouping;
+        let run = py.detach(|| plan.finish_probe(&grouping))?;
         crate::conditional::probe_result(py, run)
     }
 }

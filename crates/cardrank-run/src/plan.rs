@@ -23,7 +23,10 @@
 //! tree of partition states per pass. What was counted is stated in a
 //! [`BudgetUsed`], in words too.
 
-use cardrank::{Error, Interactions, PairSpec, RankParams, RankState, Ranker, Ranking, Result};
+use cardrank::{
+    Error, GroupInfo, Grouping, Interactions, PairSpec, RankParams, RankState, Ranker, Ranking,
+    Result,
+};
 use serde::{Deserialize, Serialize};
 
 /// How many feature tuples to count.
@@ -226,6 +229,11 @@ pub struct ProbeRun {
     pub max_candidates: usize,
     /// What was read (`pairs_tested` stays 0: pairs are measured on demand).
     pub budget: BudgetUsed,
+    /// How the state's values were grouped into levels.
+    pub grouping: Grouping,
+    /// What the grouping did, feature by feature (the features it left
+    /// alone are not listed).
+    pub grouped: Vec<GroupInfo>,
 }
 
 impl PairPlan {
@@ -439,9 +447,12 @@ impl PairPlan {
         }
     }
 
-    /// A conditional plan's result, once every pass was taken.
-    pub fn finish_probe(self) -> Result<ProbeRun> {
-        let (Stage::Done, Some(ranking), Some(state), Some(given)) =
+    /// A conditional plan's result, once every pass was taken, its values
+    /// grouped into levels by `grouping` (`cardrank::Grouping::NONE`: every
+    /// value its own level; a selection's default is
+    /// `cardrank::Grouping::SELECT`).
+    pub fn finish_probe(self, grouping: &Grouping) -> Result<ProbeRun> {
+        let (Stage::Done, Some(ranking), Some(mut state), Some(given)) =
             (self.stage, self.ranking, self.state, self.given)
         else {
             return Err(Error::InvalidParameter {
@@ -472,12 +483,15 @@ impl PairPlan {
             passes: self.passes,
             note,
         };
+        let grouped = state.regroup(grouping)?;
         Ok(ProbeRun {
             ranking,
             state,
             given,
             max_candidates: self.m,
             budget,
+            grouping: *grouping,
+            grouped,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Whole runs over files: rank, and rank with pairs within a budget. Each
 //! plans its passes here, once, for every front end.
 
-use cardrank::{Ranker, Ranking};
+use cardrank::{Grouping, Ranker, Ranking};
 
 use crate::columns::Features;
 use crate::error::{Error, Result};
@@ -69,16 +69,18 @@ pub struct ProbeRead {
 /// Ranks, then keeps the best M candidates (by the run's score) and the
 /// `given` features as codes, for a selection in target units
 /// ([`ProbeRun::select`]) or a ranking given features
-/// ([`ProbeRun::rank_given`]).
+/// ([`ProbeRun::rank_given`]), their values grouped into levels by
+/// `grouping`.
 pub fn probe(
     spec: &RunSpec,
     budget: &PairBudget,
     given: &[String],
+    grouping: &Grouping,
     watch: &dyn Watch,
 ) -> Result<ProbeRead> {
     let (plan, read) = drive(spec, budget, Some(given), watch)?;
     Ok(ProbeRead {
-        run: plan.finish_probe()?,
+        run: plan.finish_probe(grouping)?,
         read,
     })
 }
