@@ -171,7 +171,7 @@ class ShrunkSelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         self.sds = sds
 
     def fit(self, X: pd.DataFrame, y: Any) -> ShrunkSelector:
-        sel = CardinalitySelector(k="all").fit(X, y)
+        sel = CardinalitySelector(k="all", method="rank").fit(X, y)
         ranking = sel.ranking_.to_pandas().set_index("feature")
         self.feature_names_in_ = sel.feature_names_in_
         self.n_features_in_ = sel.n_features_in_
@@ -279,11 +279,11 @@ class FlamlAutoML(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 # name -> selector factory(k, seed); "all" has none
 SELECTORS: dict[str, Callable[[int, int], Any]] = {
-    "MI-EMI": lambda k, seed: CardinalitySelector(k=k),
-    "z": lambda k, seed: CardinalitySelector(k=k, scoring="z"),
+    "MI-EMI": lambda k, seed: CardinalitySelector(k=k, method="rank"),
+    "z": lambda k, seed: CardinalitySelector(k=k, scoring="z", method="rank"),
     "MI-EMI-2sd": lambda k, seed: ShrunkSelector(k=k),
     "3MR": lambda k, seed: CardinalitySelector(k=k, method="3mr"),
-    "MI": lambda k, seed: CardinalitySelector(k=k, scoring="mi"),
+    "MI": lambda k, seed: CardinalitySelector(k=k, scoring="mi", method="rank"),
     "random": lambda k, seed: RandomSelector(k=k, seed=seed),
 }
 # (selector, share of the features, model, seeds: None for every seed).

@@ -31,7 +31,8 @@ EXPECTED_FAILED: dict[str, str] = {}
     [
         CardinalitySelector(),
         CardinalitySelector(k=2, scoring="ami"),
-        CardinalitySelector(threshold=0.0),
+        CardinalitySelector(method="rank"),
+        CardinalitySelector(threshold=0.0, method="rank"),
         CardinalitySelector(k="all", scoring="z", threads=1),
         CardinalitySelector(k=2, method="3mr", alpha=0.5),
         CardinalitySelector(k=2, method="jmi", given=None),
@@ -89,11 +90,18 @@ def test_numpy_arrays_of_categories(columns: dict[str, list[Any]]) -> None:
 
 def test_threshold_and_default_k(arrow_table: pa.Table) -> None:
     X, y = xy(arrow_table)
-    sel = CardinalitySelector(threshold=0.0).fit(X, y)
+    sel = CardinalitySelector(threshold=0.0, method="rank").fit(X, y)
     assert sel.get_support().tolist() == (sel.scores_ >= 0.0).tolist()
-    assert CardinalitySelector().fit(X, y).get_support().all()  # k=10 capped at 8 features
+    # k=10 capped at 8 features
+    assert CardinalitySelector(method="rank").fit(X, y).get_support().all()
+    # The default (JMI) stops at k_suggested, keeping at least one feature.
+    default = CardinalitySelector().fit(X, y)
+    assert default.method == "jmi"
+    assert default.get_support().sum() == max(1, default.k_suggested_)
+    with pytest.raises(ValueError, match="method='rank'"):
+        CardinalitySelector(threshold=0.1).fit(X, y)
     with pytest.raises(ValueError, match="either k or threshold"):
-        CardinalitySelector(k=2, threshold=0.1).fit(X, y)
+        CardinalitySelector(k=2, threshold=0.1, method="rank").fit(X, y)
     for bad in (0, -1, 2.5, "some"):
         with pytest.raises(ValueError, match="k must be"):
             CardinalitySelector(k=bad).fit(X, y)  # type: ignore[arg-type]
@@ -107,8 +115,18 @@ def test_constant_y_says_one_class() -> None:
 
 def test_target_name_does_not_clash() -> None:
     X = pd.DataFrame({"__target__": ["a", "a", "b", "b"], "other": ["x", "y", "x", "y"]})
-    sel = CardinalitySelector(k=1).fit(X, [1, 1, 0, 0])
-    assert list(sel.get_feature_names_out()) == ["__target__"]
+    for method in ("rank", "jmi"):
+        sel = CardinalitySelector(k=1, method=method, min_count=0).fit(X, [1, 1, 0, 0])
+        assert list(sel.get_feature_names_out()) == ["__target__"], method
+
+
+def test_k_is_kept_when_the_selection_stops_short() -> None:
+    # Four rows: every value is rare (min_count 20), so the selection finds
+    # no usable level; the selector still keeps k features, in rank order.
+    X = pd.DataFrame({"a": ["a", "a", "b", "b"], "b": ["x", "y", "x", "y"]})
+    assert CardinalitySelector(k=1).fit(X, [1, 1, 0, 0]).get_feature_names_out().tolist() == ["a"]
+    sel = CardinalitySelector().fit(X, [1, 1, 0, 0])
+    assert sel.k_suggested_ == 0 and sel.get_support().sum() == 1
 
 
 def test_pipeline(pandas_df: pd.DataFrame) -> None:
