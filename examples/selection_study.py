@@ -13,10 +13,15 @@ trained on the top k features, k = 10%, 25% and 50% of the features (at
 least 3), and the test AUC minus the all-features AUC of the same split is
 reported for every (data set, k) cell and method, and their means.
 
-Orderings: random; cardrank's `mi`, `adjusted` (MI - EMI, today's default),
-`ami`, `z` and `gain` (the cross-fitted gain) scores; today's `select` (3MR,
-and mRMR with beta 0); and the model-based peer, LightGBM gain importance of
-the one all-features fit on the same training rows. cardrank's orderings
+Orderings: random; cardrank's `mi`, `adjusted` (MI - EMI, `rank`'s
+default), `ami`, `z` and `gain` (the cross-fitted gain) scores, and
+`adjusted_grouped` (MI - EMI of the values grouped as `select` groups them);
+the OutRank paper's selection (`3mr`, and `mrmr` with beta 0); the
+selections in target units as `select` makes them (`jmi`, its default,
+`cmim`, `mrmr_target`, `3mr_target`: values grouped into levels, see
+docs/selection.md) and without grouping (`jmi_raw`, `cmim_raw`); and the
+model-based peer, LightGBM gain importance of the one all-features fit on
+the same training rows. cardrank's orderings
 come from `benches/src/bin/orderings.rs` (no front-end wiring needed), which
 also times them; the all-features fit is timed here.
 
@@ -49,8 +54,8 @@ DATA = ROOT / ".." / "shared" / "data"
 N_JOBS = 2
 KS = (0.10, 0.25, 0.50)
 CARDRANK = [
-    "mi", "adjusted", "ami", "z", "gain", "3mr", "mrmr",
-    "cmim", "jmi", "mrmr_target", "3mr_target",
+    "mi", "adjusted", "ami", "z", "gain", "adjusted_grouped", "3mr", "mrmr",
+    "jmi_raw", "cmim_raw", "cmim", "jmi", "mrmr_target", "3mr_target",
 ]
 METHODS = ["random", *CARDRANK, "lgbm_gain"]
 
