@@ -212,6 +212,10 @@ class ProbeResult:
     def budget_json(self) -> str:
         """What was read, as JSON."""
 
+    def grouping_json(self) -> str:
+        """How values were grouped into levels, as JSON ({"grouping",
+        "grouped"})."""
+
     def select(self, method: str, **options: Any) -> str:
         """A greedy selection in target units, as JSON (keywords: k, min_z,
         alpha, beta, pair_steps)."""
