@@ -261,6 +261,15 @@ fn select_groups_values_into_levels_a_model_can_learn() {
     assert!(grouped(&given).is_empty());
     let given = run_thin(&["rank", "--given", "code", "--min-count", "20"]);
     assert_eq!(grouped(&given).len(), 2);
+    let bad = bin()
+        .arg("select")
+        .arg(thin_data())
+        .args(["--target", "y", "--bins", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.starts_with("error:") && err.contains("bins"), "{err}");
     // The table says what was grouped.
     let out = bin()
         .arg("select")

@@ -86,6 +86,13 @@ impl RankState {
     /// every row is counted: a grouped state must not be merged or fed more
     /// rows. Returns what was grouped, feature by feature.
     pub fn regroup(&mut self, grouping: &Grouping) -> Result<Vec<GroupInfo>> {
+        if grouping.bins == 1 {
+            return Err(crate::Error::InvalidParameter {
+                name: "bins",
+                value: "1".into(),
+                expected: "0 (never bin) or at least 2",
+            });
+        }
         if grouping.is_none() {
             return Ok(Vec::new());
         }
