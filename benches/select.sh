@@ -32,10 +32,10 @@ run() { # LABEL ARGS...
 import json, sys
 d = json.load(open(sys.argv[1]))
 if "selected" in d:
-    print(f"k_suggested {d[\"k_suggested\"]}, {d[\"pairs_measured\"]} pairs, selected "
-          + ", ".join(s["feature"] for s in d["selected"]))
+    names = ", ".join(s["feature"] for s in d["selected"])
+    print("k_suggested %d, %d pairs, selected %s" % (d["k_suggested"], d["pairs_measured"], names))
 else:
-    print(f"{len(d[\"features\"])} features ranked")' "$DIR/out.json")
+    print("%d features ranked" % len(d["features"]))' "$DIR/out.json")
   printf '%-28s %8.2f s %8d MB  %s\n' "$label" "$secs" $((kb / 1024)) "$what"
 }
 
