@@ -10,21 +10,31 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-/// The data, written once: 4,000 rows from a fixed linear congruential
-/// sequence (no dependency on a random crate).
+/// A fixed linear congruential sequence (no dependency on a random crate):
+/// each call draws a number below `m`.
+fn lcg(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |m| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % m
+    }
+}
+
+/// Writes `text` into this process's temporary directory `dir` as `file`.
+fn write_temp(dir: &str, file: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{dir}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The data, written once: 4,000 rows from [`lcg`].
 fn data() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("cardrank-selection-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("truth.csv");
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % m
-        };
+        let mut next = lcg(0x2545_f491_4f6c_dd1d);
         let mut text = String::from("noise,a,s,const,b,s_copy,y\n");
         for _ in 0..4_000 {
             let (a, b) = (next(2), next(2));
@@ -36,20 +46,24 @@ fn data() -> PathBuf {
                 11 * s + 2
             ));
         }
-        std::fs::write(&path, text).unwrap();
-        path
+        write_temp("cardrank-selection", "truth.csv", &text)
     })
     .clone()
 }
 
-fn run(args: &[&str]) -> Output {
+/// `cardrank SUBCOMMAND FILE ARGS... --target y --quiet`.
+fn run_on(file: PathBuf, args: &[&str]) -> Output {
     bin()
         .args(&args[..1])
-        .arg(data())
+        .arg(file)
         .args(&args[1..])
         .args(["--target", "y", "--quiet"])
         .output()
         .unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    run_on(data(), args)
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -180,16 +194,7 @@ fn out_writes_the_selection_and_the_given_ranking() {
 fn thin_data() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("cardrank-thin-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("thin.csv");
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % m
-        };
+        let mut next = lcg(0x9e37_79b9_7f4a_7c15);
         let mut text = String::from("amount,id,code,y\n");
         for row in 0..4_000 {
             let amount = next(3_000);
@@ -198,21 +203,13 @@ fn thin_data() -> PathBuf {
             let y = u64::from(next(100) < p);
             text.push_str(&format!("{}.5,r{row},c{code},{y}\n", amount / 2));
         }
-        std::fs::write(&path, text).unwrap();
-        path
+        write_temp("cardrank-thin", "thin.csv", &text)
     })
     .clone()
 }
 
 fn run_thin(args: &[&str]) -> serde_json::Value {
-    let out = bin()
-        .args(&args[..1])
-        .arg(thin_data())
-        .args(&args[1..])
-        .args(["--target", "y", "--quiet", "--json"])
-        .output()
-        .unwrap();
-    json(&out)
+    json(&run_on(thin_data(), &[args, &["--json"]].concat()))
 }
 
 fn grouped(v: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -261,22 +258,12 @@ fn select_groups_values_into_levels_a_model_can_learn() {
     assert!(grouped(&given).is_empty());
     let given = run_thin(&["rank", "--given", "code", "--min-count", "20"]);
     assert_eq!(grouped(&given).len(), 2);
-    let bad = bin()
-        .arg("select")
-        .arg(thin_data())
-        .args(["--target", "y", "--bins", "1"])
-        .output()
-        .unwrap();
+    let bad = run_on(thin_data(), &["select", "--bins", "1"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.starts_with("error:") && err.contains("bins"), "{err}");
     // The table says what was grouped.
-    let out = bin()
-        .arg("select")
-        .arg(thin_data())
-        .args(["--target", "y", "--quiet"])
-        .output()
-        .unwrap();
+    let out = run_on(thin_data(), &["select"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("binned into 32: amount; rare values pooled: id."),

@@ -119,11 +119,27 @@ fn state(cols: &Cols, parts: usize) -> RankState {
     merged.unwrap()
 }
 
-fn by_name(r: &Ranking) -> BTreeMap<String, (f64, f64, usize)> {
+/// MI, MI - EMI and cardinality of every feature of `s`, by name.
+fn measures(s: &RankState) -> BTreeMap<String, (f64, f64, usize)> {
+    let r = Ranking::from_state(s, Score::Adjusted).unwrap();
     r.features
         .iter()
         .map(|f| (f.feature.clone(), (f.mi, f.adjusted, f.cardinality)))
         .collect()
+}
+
+/// `a` and `b` rank every feature with the same measures (to 1e-12).
+fn assert_same_measures(a: &RankState, b: &RankState) {
+    let (a, b) = (measures(a), measures(b));
+    assert_eq!(a.len(), b.len());
+    for (name, (mi, adj, card)) in &a {
+        let (mi2, adj2, card2) = b[name];
+        assert_eq!(*card, card2, "{name}");
+        assert!(
+            (mi - mi2).abs() < 1e-12 && (adj - adj2).abs() < 1e-12,
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -148,18 +164,7 @@ fn a_regrouped_state_measures_as_rows_grouped_beforehand() {
     );
 
     let plain = state(&grouped_by_hand(&cols, &g), 1);
-    let (a, b) = (
-        by_name(&Ranking::from_state(&st, Score::Adjusted).unwrap()),
-        by_name(&Ranking::from_state(&plain, Score::Adjusted).unwrap()),
-    );
-    for (name, (mi, adj, card)) in &a {
-        let (mi2, adj2, card2) = b[name];
-        assert_eq!(*card, card2, "{name}");
-        assert!(
-            (mi - mi2).abs() < 1e-12 && (adj - adj2).abs() < 1e-12,
-            "{name}"
-        );
-    }
+    assert_same_measures(&st, &plain);
     // The pairs too: both orders of every pair, from the regrouped codes.
     let (p, q) = (
         PairProbe::new(&st).unwrap(),
@@ -185,7 +190,7 @@ fn a_regrouped_state_measures_as_rows_grouped_beforehand() {
     assert_eq!(names(&st), names(&plain));
     // Binned, `amount` keeps its signal and sheds the chance part of its
     // 2,500-odd raw values: a larger MI - EMI.
-    let raw = by_name(&Ranking::from_state(&state(&cols, 1), Score::Adjusted).unwrap());
+    let (a, raw) = (measures(&st), measures(&state(&cols, 1)));
     assert!(
         a["amount"].1 > raw["amount"].1,
         "{:?} {:?}",
@@ -201,18 +206,7 @@ fn a_merged_state_groups_as_one_pass() {
     let mut merged = state(&cols, 3);
     let g = Grouping::SELECT;
     assert_eq!(one.regroup(&g).unwrap(), merged.regroup(&g).unwrap());
-    let (a, b) = (
-        by_name(&Ranking::from_state(&one, Score::Adjusted).unwrap()),
-        by_name(&Ranking::from_state(&merged, Score::Adjusted).unwrap()),
-    );
-    for (name, (mi, adj, card)) in &a {
-        let (mi2, adj2, card2) = b[name];
-        assert_eq!(*card, card2, "{name}");
-        assert!(
-            (mi - mi2).abs() < 1e-12 && (adj - adj2).abs() < 1e-12,
-            "{name}"
-        );
-    }
+    assert_same_measures(&one, &merged);
 }
 
 #[test]

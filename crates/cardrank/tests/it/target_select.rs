@@ -123,12 +123,13 @@ fn copies_and_constants_are_never_selected_and_xor_pairs_are_once_k_allows() {
     }
 }
 
-/// y depends on `s0`, `s1`, `s2` (strong to weak); eight noise columns follow.
-fn signal_then_noise(rows: usize, seed: u64) -> Cols {
+/// y depends on `s0`, `s1`, `s2` (strong to weak); then noise columns,
+/// column `i` drawn from `noise_levels[i]` values.
+fn signal_with_noise(rows: usize, seed: u64, noise_levels: &[u64]) -> Cols {
     let mut rng = Rng(seed);
     let mut cols: Cols = (0..3)
         .map(|i| format!("s{i}"))
-        .chain((0..8).map(|i| format!("noise{i}")))
+        .chain((0..noise_levels.len()).map(|i| format!("noise{i}")))
         .chain(["y".to_string()])
         .map(|n| (n, Vec::new()))
         .collect();
@@ -139,12 +140,18 @@ fn signal_then_noise(rows: usize, seed: u64) -> Cols {
             + 0.2 * f64::from(u8::from(s[1] == 1))
             + 0.12 * f64::from(u8::from(s[2] == 2));
         let y = bern(&mut rng, p);
-        let noise: Vec<u32> = (0..8).map(|i| rng.below(2 + 3 * i) as u32).collect();
+        let noise: Vec<u32> = noise_levels.iter().map(|&n| rng.below(n) as u32).collect();
         for (c, v) in cols.iter_mut().zip(s.iter().chain(&noise).chain([&y])) {
             c.1.push(*v);
         }
     }
     cols
+}
+
+/// Signal, then eight noise columns of 2 to 23 values.
+fn signal_then_noise(rows: usize, seed: u64) -> Cols {
+    let levels: Vec<u64> = (0..8).map(|i| 2 + 3 * i).collect();
+    signal_with_noise(rows, seed, &levels)
 }
 
 #[test]
@@ -164,32 +171,13 @@ fn k_suggested_stops_at_the_last_informative_feature() {
     }
 }
 
-/// `s0`, `s1`, `s2` as in [`signal_then_noise`], then noise: six columns of
-/// 3 values and six of about `rows / 4` (a few rows per value, whose
-/// conditional z-scores vary most).
+/// Signal, then noise: six columns of 3 values and six of about `rows / 4`
+/// (a few rows per value, whose conditional z-scores vary most).
 fn signal_then_wide_noise(rows: usize, seed: u64) -> Cols {
-    let mut rng = Rng(seed);
-    let mut cols: Cols = (0..3)
-        .map(|i| format!("s{i}"))
-        .chain((0..12).map(|i| format!("noise{i}")))
-        .chain(["y".to_string()])
-        .map(|n| (n, Vec::new()))
+    let levels: Vec<u64> = (0..12)
+        .map(|i| if i < 6 { 3 } else { rows as u64 / 4 })
         .collect();
-    for _ in 0..rows {
-        let s: Vec<u32> = (0..3).map(|_| rng.below(3) as u32).collect();
-        let p = 0.2
-            + 0.3 * f64::from(u8::from(s[0] == 0))
-            + 0.2 * f64::from(u8::from(s[1] == 1))
-            + 0.12 * f64::from(u8::from(s[2] == 2));
-        let y = bern(&mut rng, p);
-        let noise: Vec<u32> = (0..12)
-            .map(|i| rng.below(if i < 6 { 3 } else { rows as u64 / 4 }) as u32)
-            .collect();
-        for (c, v) in cols.iter_mut().zip(s.iter().chain(&noise).chain([&y])) {
-            c.1.push(*v);
-        }
-    }
-    cols
+    signal_with_noise(rows, seed, &levels)
 }
 
 #[test]
