@@ -28,6 +28,12 @@ Score: TypeAlias = Literal["adjusted", "mi", "ami", "z"]
 
 _OUTPUTS = ("arrow", "pandas", "polars", "dict")
 
+MIN_COUNT = 20
+"""A selection's default ``min_count`` (the core's ``Grouping::SELECT``)."""
+
+BINS = 32
+"""The default ``bins`` of a thin numeric column (the core's ``Grouping::SELECT``)."""
+
 # --- forked children --------------------------------------------------------
 #
 # rayon's global thread pool does not survive fork(): a child that uses it
@@ -480,7 +486,7 @@ def rank(
     given: Iterable[str] | None = None,
     joint_levels: int = 10_000,
     min_count: int = 0,
-    bins: int = 32,
+    bins: int = BINS,
     max_features: int | None = None,
     **read_options: Any,
 ) -> Any:
@@ -581,7 +587,7 @@ def rank(
         )
     if max_features is not None:
         raise InvalidParameterError("`max_features` is an option of a ranking with `given`")
-    if min_count != 0 or bins != 32:
+    if min_count != 0 or bins != BINS:
         raise InvalidParameterError(
             "`min_count` and `bins` are options of a ranking with `given` (or of select)"
         )

@@ -16,6 +16,8 @@ from typing import Any
 
 from . import _core
 from ._api import (
+    BINS,
+    MIN_COUNT,
     Output,
     Score,
     _names,
@@ -68,19 +70,13 @@ def _levels(joint_levels: Any) -> int:
     return levels
 
 
-MIN_COUNT = 20
-"""The selection's default ``min_count`` (the core's ``Grouping::SELECT``)."""
-
-BINS = 32
-"""The default ``bins`` of a thin numeric column (the core's ``Grouping::SELECT``)."""
-
 
 def _grouping(min_count: Any, bins: Any) -> dict[str, int]:
     """`min_count` and `bins`, checked: a count >= 0, and 0 or at least 2 bins."""
-    for value, name, least in ((min_count, "min_count", 0), (bins, "bins", 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+    for value, name in ((min_count, "min_count"), (bins, "bins")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidParameterError(
-                f"invalid parameter `{name}` = {value!r}: expected an integer >= {least}"
+                f"invalid parameter `{name}` = {value!r}: expected an integer >= 0"
             )
     if bins == 1:
         raise InvalidParameterError("invalid parameter `bins` = 1: expected 0 (never bin) or >= 2")

@@ -30,7 +30,15 @@ require("pyarrow", "cardrank.dask")
 import dask.dataframe as dd  # noqa: E402 (after the checks that name the extra)
 from dask.delayed import delayed  # noqa: E402
 
-from ._api import Output, Ranker, Score, _output_for, _ranker_params  # noqa: E402
+from ._api import (  # noqa: E402
+    BINS,
+    MIN_COUNT,
+    Output,
+    Ranker,
+    Score,
+    _output_for,
+    _ranker_params,
+)
 from ._input import _arrow_input  # noqa: E402
 from .exceptions import InvalidParameterError  # noqa: E402
 
@@ -168,7 +176,7 @@ def rank(
     given: Iterable[str] | None = None,
     joint_levels: int = 10_000,
     min_count: int = 0,
-    bins: int = 32,
+    bins: int = BINS,
     max_features: int | None = None,
 ) -> Any:
     """Ranks the features of a Dask DataFrame exactly as :func:`cardrank.rank`
@@ -345,8 +353,8 @@ def select(
     alpha: float = 1.0,
     beta: float = 1.0,
     pair_steps: bool = True,
-    min_count: int = 20,
-    bins: int = 32,
+    min_count: int = MIN_COUNT,
+    bins: int = BINS,
     max_features: int | None = None,
     threads: int | None = None,
     missing: Iterable[str] | None = None,

@@ -45,7 +45,7 @@ from sklearn.utils.validation import (  # noqa: E402
     validate_data,
 )
 
-from ._api import rank  # noqa: E402
+from ._api import BINS, MIN_COUNT, rank  # noqa: E402
 from ._input import _pandas_to_arrow  # noqa: E402
 from ._conditional import METHODS, _grouping, _probe  # noqa: E402
 from ._pairs import _run as _pair_run  # noqa: E402
@@ -227,8 +227,8 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         beta: float = 1.0,
         max_features: int | None = None,
         given: list[str] | None = None,
-        min_count: int = 20,
-        bins: int = 32,
+        min_count: int = MIN_COUNT,
+        bins: int = BINS,
     ) -> None:
         self.k = k
         self.threshold = threshold

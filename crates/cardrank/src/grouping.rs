@@ -124,16 +124,19 @@ impl FeatureState {
         let values: Vec<u32> = (0..self.dict.len() as u32)
             .filter(|&c| Some(c) != missing && Some(c) != other)
             .collect();
-        let rare_rows: u64 = values
-            .iter()
-            .map(|&c| count(c))
-            .filter(|&n| n < g.min_count)
-            .sum();
-        let any_rare = values.iter().any(|&c| count(c) < g.min_count);
+        // Rows of the values, and of the rare ones, in one pass.
+        let (mut rows, mut rare_rows, mut any_rare) = (0u64, 0u64, false);
+        for &c in &values {
+            let n = count(c);
+            rows += n;
+            if n < g.min_count {
+                rare_rows += n;
+                any_rare = true;
+            }
+        }
         if !any_rare {
             return None;
         }
-        let rows: u64 = values.iter().map(|&c| count(c)).sum();
         let thin = 2 * rare_rows > rows;
         let numbers = if g.bins >= 2 && values.len() > g.bins && thin {
             self.numbers(&values)
