@@ -55,7 +55,7 @@ N_JOBS = 2
 KS = (0.10, 0.25, 0.50)
 CARDRANK = [
     "mi", "adjusted", "ami", "z", "gain", "adjusted_grouped", "3mr", "mrmr",
-    "jmi_raw", "cmim_raw", "cmim", "jmi", "mrmr_target", "3mr_target",
+    "jmi_raw", "cmim_raw", "cmim", "jmi", "mrmr_target", "3mr_target", "joint",
 ]
 METHODS = ["random", *CARDRANK, "lgbm_gain"]
 

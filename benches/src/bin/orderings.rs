@@ -159,6 +159,7 @@ fn main() -> Result<(), Failure> {
         ("jmi", Method::Jmi, &grouped),
         ("mrmr_target", Method::Mrmr, &grouped),
         ("3mr_target", Method::ThreeMr, &grouped),
+        ("joint", Method::Joint, &grouped),
         ("cmim_raw", Method::Cmim, &raw),
         ("jmi_raw", Method::Jmi, &raw),
     ] {

@@ -14,6 +14,7 @@
 //!   selection (`pairs_measured` pair tables);
 //! - `total_from_file` / `total_from_memory`: pass + regroup + select.
 //!
+//! `SELECT_PARTS_METHOD=cmim` (say) times another method than the default.
 //! With `SELECT_PARTS_LOOP=pass|select|steps` it only runs that part many
 //! times, for a profiler.
 
@@ -104,11 +105,15 @@ fn main() -> Result<(), Failure> {
     };
     let batches = open(std::slice::from_ref(&input.path), &input.options())?
         .collect::<Result<Vec<_>, _>>()?;
+    let method: Method = match std::env::var("SELECT_PARTS_METHOD") {
+        Ok(m) => m.parse()?,
+        Err(_) => Method::default(),
+    };
     let steps_only = TargetSelectParams {
         pair_pool: 0,
-        ..TargetSelectParams::new(Method::Jmi)
+        ..TargetSelectParams::new(method)
     };
-    let default = TargetSelectParams::new(Method::Jmi);
+    let default = TargetSelectParams::new(method);
 
     if let Ok(part) = std::env::var("SELECT_PARTS_LOOP") {
         let mut state = input.pass_over(&batches)?;
@@ -159,6 +164,7 @@ fn main() -> Result<(), Failure> {
     out.insert("total_from_file".into(), (medians[0] + rest).into());
     out.insert("total_from_memory".into(), (medians[1] + rest).into());
     out.insert("pairs_measured".into(), pairs.into());
+    out.insert("method".into(), method.name().into());
     println!("{}", serde_json::Value::Object(out));
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::params::{Method, TargetSelectParams, TargetSelection, TargetStep};
+use super::params::{Method, TargetSelectParams, TargetSelection, TargetStep, JOINT_ROWS};
 use crate::error::{Error, Result};
 use crate::measures::log10_normal_sf;
 use crate::pairs::{Conditional, PairProbe};
@@ -38,6 +38,9 @@ struct Candidate {
     relevance_z: Option<f64>,
     /// Terms against `chosen[0..terms.len()]`.
     terms: Vec<Term>,
+    /// [`Method::Joint`]: the term given the joint value of
+    /// `chosen[0..n]`, with that `n`.
+    joint: Option<(usize, Term)>,
     taken: bool,
 }
 
@@ -104,6 +107,7 @@ pub fn select_target(state: &RankState, params: &TargetSelectParams) -> Result<T
                 relevance,
                 relevance_z,
                 terms: Vec::new(),
+                joint: None,
                 taken: false,
             });
         }
@@ -113,6 +117,7 @@ pub fn select_target(state: &RankState, params: &TargetSelectParams) -> Result<T
         params,
         chosen: params.given.clone(),
         cands,
+        joint_budget: (ranking.rows / JOINT_ROWS) as usize,
     };
     let selected = run.steps()?;
     let k_suggested = selected.iter().take_while(|s| s.significant).count();
@@ -133,6 +138,9 @@ struct Run<'p, 'a> {
     /// Given features, then the features chosen so far.
     chosen: Vec<String>,
     cands: Vec<Candidate>,
+    /// [`Method::Joint`]: most combinations of the chosen features
+    /// conditioned on (0 once they outgrew it: they only grow).
+    joint_budget: usize,
 }
 
 impl Run<'_, '_> {
@@ -205,6 +213,16 @@ impl Run<'_, '_> {
         let c = &self.cands[i];
         let terms = &c.terms;
         let dead = terms.iter().any(|t| t.determined);
+        if let Some((n, t)) = c.joint {
+            if n == self.chosen.len() {
+                return Value {
+                    score: t.adjusted,
+                    z: t.z,
+                    worst: None,
+                    dead: dead || t.determined,
+                };
+            }
+        }
         if terms.is_empty() {
             return Value {
                 score: c.relevance,
@@ -230,7 +248,7 @@ impl Run<'_, '_> {
                     .unwrap_or((0, terms[0]));
                 (t.adjusted, t.z, Some(w))
             }
-            Method::Jmi => {
+            Method::Jmi | Method::Joint => {
                 let mean = terms.iter().map(|t| t.adjusted).sum::<f64>() / m;
                 (mean, over_sd(mean), None)
             }
@@ -279,12 +297,46 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// [`Method::Joint`]: the terms of candidates `which` given the joint
+    /// value of every chosen feature, if its combinations fit the budget
+    /// (else `false`, and the budget is spent for good).
+    fn update_joint(&mut self, which: &[usize]) -> Result<bool> {
+        if self.joint_budget == 0 {
+            return Ok(false);
+        }
+        let Some(joint) = self.probe.joint_of(&self.chosen, self.joint_budget)? else {
+            self.joint_budget = 0;
+            return Ok(false);
+        };
+        let (probe, cands) = (self.probe, &self.cands);
+        let found: Vec<Result<Term>> = which
+            .par_iter()
+            .map(|&i| {
+                Ok(Term::from(
+                    &probe.conditional_on_joint(&cands[i].name, &joint)?,
+                ))
+            })
+            .collect();
+        let n = self.chosen.len();
+        for (&i, t) in which.iter().zip(found) {
+            self.cands[i].joint = Some((n, t?));
+        }
+        Ok(true)
+    }
+
     /// The best live candidate and its criterion (ties: the earlier in
     /// relevance order).
     fn best(&mut self) -> Result<Option<(usize, Value)>> {
         let live: Vec<usize> = (0..self.cands.len())
             .filter(|&i| !self.cands[i].taken)
             .collect();
+        // Given one feature, the joint term is the pairwise one.
+        if self.params.method == Method::Joint
+            && self.chosen.len() >= 2
+            && self.update_joint(&live)?
+        {
+            return Ok(self.argmax(&live));
+        }
         if self.params.method != Method::Cmim || self.chosen.is_empty() {
             self.update(&live)?;
             return Ok(self.argmax(&live));

@@ -29,7 +29,18 @@ pub enum Method {
     /// 3MR in target units: mRMR plus `beta * mean_s max(0, -red(f, s))`,
     /// the synergy of `f` and `s` about the target.
     ThreeMr,
+    /// What `f` adds beyond the chosen features *together*:
+    /// `adjCMI(f; Y | S)`, conditioned on the observed combinations of the
+    /// chosen (and given) features, while they are at most one per
+    /// [`JOINT_ROWS`] rows; past that, JMI's mean of the pairwise terms.
+    Joint,
 }
+
+/// [`Method::Joint`] conditions on the chosen features' combinations while
+/// there are at least this many rows per combination on average (the
+/// `min_count` of the levels rule: a combination seen in fewer rows tells
+/// little about the target).
+pub const JOINT_ROWS: u64 = 20;
 
 impl std::str::FromStr for Method {
     type Err = Error;
@@ -39,10 +50,11 @@ impl std::str::FromStr for Method {
             "cmim" => Ok(Method::Cmim),
             "mrmr" => Ok(Method::Mrmr),
             "3mr" => Ok(Method::ThreeMr),
+            "joint" => Ok(Method::Joint),
             _ => Err(Error::InvalidParameter {
                 name: "method",
                 value: s.to_string(),
-                expected: "one of jmi, cmim, mrmr, 3mr",
+                expected: "one of jmi, cmim, mrmr, 3mr, joint",
             }),
         }
     }
@@ -56,6 +68,7 @@ impl Method {
             Method::Cmim => "cmim",
             Method::Mrmr => "mrmr",
             Method::ThreeMr => "3mr",
+            Method::Joint => "joint",
         }
     }
 }

@@ -9,7 +9,13 @@ use cardrank::{
 use crate::batch;
 use crate::conditional::Rng;
 
-const METHODS: [Method; 4] = [Method::Cmim, Method::Jmi, Method::Mrmr, Method::ThreeMr];
+const METHODS: [Method; 5] = [
+    Method::Cmim,
+    Method::Jmi,
+    Method::Mrmr,
+    Method::ThreeMr,
+    Method::Joint,
+];
 
 type Cols = Vec<(String, Vec<u32>)>;
 
@@ -186,7 +192,7 @@ fn no_pair_of_noise_columns_passes_the_pair_step() {
     // (z >= 3) some runs took a pair of noise columns.
     for seed in 0..12 {
         let st = state(&signal_then_wide_noise(4_000, 100 + seed), 1);
-        for method in [Method::Jmi, Method::Cmim] {
+        for method in [Method::Jmi, Method::Cmim, Method::Joint] {
             let sel = select_target(&st, &TargetSelectParams::new(method)).unwrap();
             let mut first = names(&sel)[..3].to_vec();
             first.sort_unstable();
@@ -343,4 +349,42 @@ fn given_joint_value_within_the_budget() {
     assert_eq!(small.joint_levels, None);
     assert!(small.features.iter().all(|f| f.joint.is_none()));
     assert_ne!(small.features[0].feature, "f");
+}
+
+/// `a`, `b`, `c` binary and independent, y rises with each; `a_xor_b`
+/// tells nothing alone (y's rate is the same for both of its values) and
+/// is a function of `a` and `b` together, but of neither alone.
+fn xor_of_two(rows: usize, seed: u64) -> Cols {
+    let mut rng = Rng(seed);
+    let names = ["a", "b", "a_xor_b", "c", "y"];
+    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
+    for _ in 0..rows {
+        let (a, b, c) = (
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+        );
+        let p = 0.1 + 0.3 * f64::from(a) + 0.35 * f64::from(b) + 0.12 * f64::from(c);
+        let y = bern(&mut rng, p);
+        for (col, v) in cols.iter_mut().zip([a, b, a ^ b, c, y]) {
+            col.1.push(v);
+        }
+    }
+    cols
+}
+
+#[test]
+fn joint_conditions_on_the_chosen_features_together() {
+    let st = state(&xor_of_two(8_000, 9), 1);
+    // Given `a` alone `a_xor_b` tells `b`, and given `b` it tells `a`: both
+    // pairwise terms are large, so JMI takes it after `a` and `b`.
+    let jmi = select_target(&st, &TargetSelectParams::new(Method::Jmi).k(3)).unwrap();
+    assert_eq!(names(&jmi), ["b", "a", "a_xor_b"], "{:?}", jmi.selected);
+    // Given both (4 combinations: within the budget of one per 20 rows) it
+    // adds nothing: Joint takes `c`, and never `a_xor_b`, a function of
+    // the chosen pair.
+    let joint = select_target(&st, &TargetSelectParams::new(Method::Joint).k(4)).unwrap();
+    assert_eq!(names(&joint), ["b", "a", "c"], "{:?}", joint.selected);
+    assert_eq!(joint.k_suggested, 3);
+    assert!(joint.selected[2].z.unwrap() > 3.0);
 }
