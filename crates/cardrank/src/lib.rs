@@ -76,7 +76,7 @@ pub use select::{select, Aggregate, SelectParams, SelectStep, Selection};
 pub use state::RankState;
 pub use target_select::{
     rank_given, select_target, GivenRanking, GivenScore, Method, TargetSelectParams,
-    TargetSelection, TargetStep,
+    TargetSelection, TargetStep, JOINT_ROWS,
 };
 
 /// Re-exported so callers build batches with the same Arrow version.

@@ -1,7 +1,7 @@
 //! Feature selection in target units: every term of the criterion is
 //! information about the target, in nats.
 //!
-//! The old [`crate::select`] (mRMR / 3MR) adds relevance to a binary target
+//! The old [`crate::select()`] (mRMR / 3MR) adds relevance to a binary target
 //! (hundredths of a nat) and the features' mutual information with each
 //! other (up to their entropy), so redundancy swamps relevance. Here the
 //! terms are the adjusted conditional relevances
@@ -18,10 +18,23 @@
 //! positive and its z-score is at least `min_z`: for CMIM the z of the
 //! deciding (smallest) term; for JMI the mean adjusted CMI over the mean
 //! null sd (the sd of a mean of correlated terms is at most the mean sd, so
-//! this z errs low); for mRMR / 3MR the criterion over the mean null sd.
+//! this z errs low); for mRMR / 3MR the criterion over the mean null sd;
+//! for Joint the z of its one term.
 //! Without a forced `k` the selection stops before the first step that
 //! does not; `k_suggested` is the number of leading significant steps
 //! either way.
+//!
+//! **Joint.** The pairwise methods miss what the chosen features tell
+//! *together*: given `a` alone `a XOR b` tells `b`, and given `b` it tells
+//! `a`, so JMI scores it high after `a` and `b`, though it adds nothing to
+//! the pair. [`Method::Joint`] conditions on the observed combinations of
+//! every chosen (and given) feature at once (`adjCMI(f; Y | S)`, the exact
+//! expectation summed over the combinations), while there are at most one
+//! per [`JOINT_ROWS`] rows; the combinations only grow, so once past that
+//! it is JMI for the rest of the selection. On few-valued features (board
+//! squares, survey answers) that is the first steps; on many-valued ones
+//! (click logs) the first two features' combinations are already too many
+//! and it is JMI from step 3.
 //!
 //! **Never chosen:** constant columns (they add nothing), given features,
 //! and a candidate that is a function of a chosen or given feature (each
@@ -59,4 +72,4 @@ mod params;
 
 pub use self::given::{rank_given, GivenRanking, GivenScore};
 pub use self::greedy::select_target;
-pub use self::params::{Method, TargetSelectParams, TargetSelection, TargetStep};
+pub use self::params::{Method, TargetSelectParams, TargetSelection, TargetStep, JOINT_ROWS};
