@@ -28,7 +28,7 @@ from .exceptions import InvalidParameterError
 
 __all__ = ["rank_given", "select"]
 
-METHODS = ("jmi", "cmim", "mrmr", "3mr", "outrank")
+METHODS = ("jmi", "joint", "cmim", "mrmr", "3mr", "outrank")
 """The methods of :func:`select`; the first is the default."""
 
 _TARGET_SELECTION = (
@@ -204,6 +204,10 @@ def select(
     permuted within the values of ``s``. ``method`` combines the terms:
 
     - ``"jmi"`` (default): their mean (joint mutual information).
+    - ``"joint"``: what ``f`` adds given the chosen features *together*
+      (their observed combinations, while there are at most one per 20
+      rows; then the mean, as ``"jmi"``): a function of two chosen features
+      (their XOR, say) adds nothing to them, though it tells each the other.
     - ``"cmim"``: their minimum (what ``f`` adds beyond the chosen feature
       that explains it best).
     - ``"mrmr"``, ``"3mr"``: relevance minus ``alpha`` times the mean
@@ -221,7 +225,8 @@ def select(
     Args:
         data, target: As for :func:`cardrank.rank`.
         k: Features to select (None: stop at ``k_suggested``).
-        method: ``"jmi"``, ``"cmim"``, ``"mrmr"``, ``"3mr"`` or ``"outrank"``.
+        method: ``"jmi"``, ``"joint"``, ``"cmim"``, ``"mrmr"``, ``"3mr"`` or
+            ``"outrank"``.
         given: Features the model already has: every step conditions on
             them; they are never selected.
         min_z: A step adds significantly when its score is positive and its
@@ -265,7 +270,7 @@ def select(
         if given is not None:
             raise InvalidParameterError(
                 "method='outrank' does not take `given`: use a method in target units "
-                "(jmi, cmim, mrmr, 3mr)"
+                "(jmi, joint, cmim, mrmr, 3mr)"
             )
         if k is None:
             raise InvalidParameterError(

@@ -373,7 +373,7 @@ def select(
     check_method(method)
     if method == "outrank":
         raise InvalidParameterError(
-            "cardrank.dask.select works in target units: method jmi, cmim, mrmr or 3mr"
+            "cardrank.dask.select works in target units: method jmi, joint, cmim, mrmr or 3mr"
         )
     output = _output_for(ddf, output)
     _positive(k, "k", none_ok=True)

@@ -150,7 +150,7 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
         that name for a method, which pipelines call.)
     threads : int, default=None
         Worker threads (``None``: ``CARDRANK_THREADS``, else all cores).
-    method : {"jmi", "cmim", "mrmr", "3mr", "outrank", "rank"}, default="jmi"
+    method : {"jmi", "joint", "cmim", "mrmr", "3mr", "outrank", "rank"}, default="jmi"
         ``"jmi"`` has the best mean of the selection study in BENCHMARKS.md
         (LightGBM on the kept features: -0.028 AUC against all features on
         average, against -0.039 for ``"rank"`` and -0.043 for LightGBM's own
@@ -262,7 +262,7 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
             if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 2):
                 raise ValueError(f"max_features must be an integer >= 2, got {m!r}")
         if self.given is not None and self.method == "outrank":
-            raise ValueError("method='outrank' does not take given: use rank, jmi, cmim, mrmr or 3mr")
+            raise ValueError("method='outrank' does not take given: use rank, jmi, joint, cmim, mrmr or 3mr")
         if self.method in _TARGET_METHODS and k is None:
             return None
         if k is not None and threshold is not None:

@@ -18,7 +18,7 @@ import cardrank
 from cardrank.exceptions import InvalidParameterError, UnknownColumnError
 from cardrank.sklearn import CardinalitySelector
 
-TARGET_METHODS = ("jmi", "cmim", "mrmr", "3mr")
+TARGET_METHODS = ("jmi", "joint", "cmim", "mrmr", "3mr")
 
 
 def _truth(n: int = 6_000, seed: int = 5) -> pd.DataFrame:

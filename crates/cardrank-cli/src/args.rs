@@ -27,8 +27,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a synthetic click log with known ground truth to a CSV file.
     Generate(GenerateArgs),
-    /// Select features greedily in target units (JMI by default; CMIM,
-    /// mRMR, 3MR; or the OutRank paper's 3MR with --method outrank):
+    /// Select features greedily in target units (JMI by default; Joint,
+    /// CMIM, mRMR, 3MR; or the OutRank paper's 3MR with --method outrank):
     /// relevant, not redundant about the target, complementary.
     Select(SelectArgs),
     /// Data-quality report: per-column figures and flags (constant, mostly
@@ -285,8 +285,8 @@ pub struct SelectArgs {
     /// significantly (`k_suggested`); `--method outrank` needs it.
     #[arg(long, short)]
     pub k: Option<usize>,
-    /// jmi (default), cmim, mrmr, 3mr: every term information about the
-    /// target; outrank: the OutRank paper's 3MR (redundancy between features).
+    /// jmi (default), joint, cmim, mrmr, 3mr: every term information about
+    /// the target; outrank: the OutRank paper's 3MR (redundancy between features).
     #[arg(long, default_value = cardrank_run::DEFAULT_METHOD.name(), value_name = "METHOD")]
     pub method: String,
     /// A step adds significantly when its score is positive with z >= Z.

@@ -29,7 +29,7 @@ pub fn run(a: &SelectArgs) -> Result<(), CliError> {
     if a.method != "outrank" {
         let method = a.method.parse::<Method>().map_err(|_| {
             CliError::Usage(format!(
-                "--method: unknown method `{}`: expected one of jmi, cmim, mrmr, 3mr, outrank",
+                "--method: unknown method `{}`: expected one of jmi, joint, cmim, mrmr, 3mr, outrank",
                 a.method
             ))
         })?;
@@ -37,7 +37,7 @@ pub fn run(a: &SelectArgs) -> Result<(), CliError> {
     }
     if !a.rank.pairs.given.is_empty() {
         return Err(CliError::Usage(
-            "--method outrank does not take --given: use a method in target units (jmi, cmim, mrmr, 3mr)".into(),
+            "--method outrank does not take --given: use a method in target units (jmi, joint, cmim, mrmr, 3mr)".into(),
         ));
     }
     let Some(k) = a.k else {

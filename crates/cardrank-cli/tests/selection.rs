@@ -86,7 +86,7 @@ fn features(v: &serde_json::Value, key: &str) -> Vec<String> {
 
 #[test]
 fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constant() {
-    for method in ["jmi", "cmim", "mrmr", "3mr"] {
+    for method in ["jmi", "joint", "cmim", "mrmr", "3mr"] {
         let v = json(&run(&["select", "--method", method, "-k", "3", "--json"]));
         let got = features(&v, "selected");
         assert_eq!(got[0], "s", "{method}: {got:?}");

@@ -61,8 +61,8 @@ impl PyProbeResult {
     }
 
     /// A greedy selection in target units as JSON (`{"method",
-    /// "k_suggested", "selected": [...], ...}`): `method` one of jmi, cmim,
-    /// mrmr, 3mr; keywords `k` (None stops at the last significant step),
+    /// "k_suggested", "selected": [...], ...}`): `method` one of jmi, joint,
+    /// cmim, mrmr, 3mr; keywords `k` (None stops at the last significant step),
     /// `min_z`, `alpha`, `beta`, `pair_steps`.
     #[pyo3(signature = (method, **options))]
     fn select(
