@@ -12,8 +12,8 @@ that many-valued columns such as IDs gain nothing from their cardinality.
 - :func:`rank` ranks pandas, polars or pyarrow data, any object with
   ``__arrow_c_stream__``, or a CSV/TSV file.
 - :func:`redundancy` and :func:`interactions` measure feature pairs (and
-  triples); :func:`select` selects features greedily in target units (JMI
-  by default: what each adds about the target to those taken), and
+  triples); :func:`select` selects features greedily in target units
+  (by default what each adds about the target to those taken together), and
   ``rank(..., given=[...])`` ranks what each candidate adds to the
   features a model already has.
 - :func:`compare` compares two rankings (rank-biased overlap, movers).

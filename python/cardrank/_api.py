@@ -34,6 +34,9 @@ MIN_COUNT = 20
 BINS = 32
 """The default ``bins`` of a thin numeric column (the core's ``Grouping::SELECT``)."""
 
+METHOD = "joint"
+"""The default selection method (the run layer's ``DEFAULT_METHOD``)."""
+
 # --- forked children --------------------------------------------------------
 #
 # rayon's global thread pool does not survive fork(): a child that uses it

@@ -17,6 +17,7 @@ from typing import Any
 from . import _core
 from ._api import (
     BINS,
+    METHOD,
     MIN_COUNT,
     Output,
     Score,
@@ -28,7 +29,7 @@ from .exceptions import InvalidParameterError
 
 __all__ = ["rank_given", "select"]
 
-METHODS = ("jmi", "joint", "cmim", "mrmr", "3mr", "outrank")
+METHODS = ("joint", "jmi", "cmim", "mrmr", "3mr", "outrank")
 """The methods of :func:`select`; the first is the default."""
 
 _TARGET_SELECTION = (
@@ -176,7 +177,7 @@ def select(
     target: str,
     k: int | None = None,
     *,
-    method: str = "jmi",
+    method: str = METHOD,
     given: Iterable[str] | None = None,
     min_z: float = 3.0,
     alpha: float = 1.0,
@@ -203,11 +204,12 @@ def select(
     chosen (or given) feature ``s``, minus its expectation when ``y`` is
     permuted within the values of ``s``. ``method`` combines the terms:
 
-    - ``"jmi"`` (default): their mean (joint mutual information).
-    - ``"joint"``: what ``f`` adds given the chosen features *together*
-      (their observed combinations, while there are at most one per 20
-      rows; then the mean, as ``"jmi"``): a function of two chosen features
-      (their XOR, say) adds nothing to them, though it tells each the other.
+    - ``"joint"`` (default): what ``f`` adds given the chosen features
+      *together* (their observed combinations, while there are at most one
+      per 20 rows; then the mean, as ``"jmi"``): a function of two chosen
+      features (their XOR, say) adds nothing to them, though it tells each
+      the other.
+    - ``"jmi"``: their mean (joint mutual information).
     - ``"cmim"``: their minimum (what ``f`` adds beyond the chosen feature
       that explains it best).
     - ``"mrmr"``, ``"3mr"``: relevance minus ``alpha`` times the mean
@@ -225,7 +227,7 @@ def select(
     Args:
         data, target: As for :func:`cardrank.rank`.
         k: Features to select (None: stop at ``k_suggested``).
-        method: ``"jmi"``, ``"joint"``, ``"cmim"``, ``"mrmr"``, ``"3mr"`` or
+        method: ``"joint"``, ``"jmi"``, ``"cmim"``, ``"mrmr"``, ``"3mr"`` or
             ``"outrank"``.
         given: Features the model already has: every step conditions on
             them; they are never selected.
@@ -270,7 +272,7 @@ def select(
         if given is not None:
             raise InvalidParameterError(
                 "method='outrank' does not take `given`: use a method in target units "
-                "(jmi, joint, cmim, mrmr, 3mr)"
+                "(joint, jmi, cmim, mrmr, 3mr)"
             )
         if k is None:
             raise InvalidParameterError(

@@ -32,6 +32,7 @@ from dask.delayed import delayed  # noqa: E402
 
 from ._api import (  # noqa: E402
     BINS,
+    METHOD,
     MIN_COUNT,
     Output,
     Ranker,
@@ -347,7 +348,7 @@ def select(
     target: str,
     k: int | None = None,
     *,
-    method: str = "jmi",
+    method: str = METHOD,
     given: Iterable[str] | None = None,
     min_z: float = 3.0,
     alpha: float = 1.0,
@@ -373,7 +374,7 @@ def select(
     check_method(method)
     if method == "outrank":
         raise InvalidParameterError(
-            "cardrank.dask.select works in target units: method jmi, joint, cmim, mrmr or 3mr"
+            "cardrank.dask.select works in target units: method joint, jmi, cmim, mrmr or 3mr"
         )
     output = _output_for(ddf, output)
     _positive(k, "k", none_ok=True)

@@ -93,10 +93,10 @@ def test_xor_pair_and_copy_on_generated_data(cardrank_bin, generated):
 
 
 def test_select_avoids_the_copy_and_takes_the_xor_halves(cardrank_bin, generated):
-    # The default (JMI, in target units).
+    # The default (Joint, in target units).
     out = run(cardrank_bin, "select", generated, "--target", "click", "--k", "10", "--json")
     names = [s["feature"] for s in out["selected"]]
-    assert len(names) == 10 and out["method"] == "jmi"
+    assert len(names) == 10 and out["method"] == "joint"
     assert not ("inf_c1000" in names and "copy_of_inf_c1000" in names), names
     assert "xor_a" in names and "xor_b" in names, names
     # The OutRank paper's 3MR: its score is its formula.

@@ -316,7 +316,8 @@ def test_selection_and_given_equal_one_process(client: Any) -> None:
         }
     )
     ddf = dd.from_pandas(df, npartitions=11)
-    for kwargs in ({"method": "jmi"}, {"method": "cmim", "k": 4}, {"given": ["a"]},
+    for kwargs in ({"method": "jmi"}, {"method": "joint", "k": 4}, {"method": "cmim", "k": 4},
+                   {"given": ["a"]},
                    {"method": "3mr", "max_features": 3}):
         want = cardrank.select(df, "y", output="dict", **kwargs)
         assert cardrank.dask.select(ddf, "y", output="dict", **kwargs) == want, kwargs

@@ -73,7 +73,7 @@ def test_the_default_method_is_jmi_and_stops_at_k_suggested() -> None:
     noise = {f"noise{i}": rng.integers(0, 4, n) for i in range(6)}
     df = pd.DataFrame({**informative, **noise, "y": y}).astype(str)
     table = cardrank.select(df, "y")
-    assert table.attrs["method"] == "jmi"
+    assert table.attrs["method"] == "joint"
     assert int(table.attrs["k_suggested"]) == 3
     assert sorted(table["feature"]) == ["sig0", "sig1", "sig2"]
     assert table["significant"].all()

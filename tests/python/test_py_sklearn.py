@@ -94,9 +94,9 @@ def test_threshold_and_default_k(arrow_table: pa.Table) -> None:
     assert sel.get_support().tolist() == (sel.scores_ >= 0.0).tolist()
     # k=10 capped at 8 features
     assert CardinalitySelector(method="rank").fit(X, y).get_support().all()
-    # The default (JMI) stops at k_suggested, keeping at least one feature.
+    # The default (Joint) stops at k_suggested, keeping at least one feature.
     default = CardinalitySelector().fit(X, y)
-    assert default.method == "jmi"
+    assert default.method == "joint"
     assert default.get_support().sum() == max(1, default.k_suggested_)
     with pytest.raises(ValueError, match="method='rank'"):
         CardinalitySelector(threshold=0.1).fit(X, y)

@@ -27,7 +27,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a synthetic click log with known ground truth to a CSV file.
     Generate(GenerateArgs),
-    /// Select features greedily in target units (JMI by default; Joint,
+    /// Select features greedily in target units (Joint by default; JMI,
     /// CMIM, mRMR, 3MR; or the OutRank paper's 3MR with --method outrank):
     /// relevant, not redundant about the target, complementary.
     Select(SelectArgs),
@@ -285,7 +285,7 @@ pub struct SelectArgs {
     /// significantly (`k_suggested`); `--method outrank` needs it.
     #[arg(long, short)]
     pub k: Option<usize>,
-    /// jmi (default), joint, cmim, mrmr, 3mr: every term information about
+    /// joint (default), jmi, cmim, mrmr, 3mr: every term information about
     /// the target; outrank: the OutRank paper's 3MR (redundancy between features).
     #[arg(long, default_value = cardrank_run::DEFAULT_METHOD.name(), value_name = "METHOD")]
     pub method: String,

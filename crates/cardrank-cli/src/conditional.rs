@@ -1,6 +1,6 @@
 //! Runs over the run layer's conditional plan: `cardrank rank --given` (what
 //! each candidate adds to the features a model already has) and `cardrank
-//! select` in target units (JMI, CMIM, mRMR, 3MR).
+//! select` in target units (Joint, JMI, CMIM, mRMR, 3MR).
 
 use std::time::Instant;
 

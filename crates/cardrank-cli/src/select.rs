@@ -1,5 +1,5 @@
 //! `cardrank select`: greedy selection over the best features, in target
-//! units (JMI, CMIM, mRMR, 3MR: [`crate::conditional`]) or by the OutRank
+//! units (Joint, JMI, CMIM, mRMR, 3MR: [`crate::conditional`]) or by the OutRank
 //! paper's 3MR over counted pairs (`--method outrank`, here).
 
 use cardrank::{Aggregate, Method, SelectParams, SelectStep, Selection};
@@ -29,7 +29,7 @@ pub fn run(a: &SelectArgs) -> Result<(), CliError> {
     if a.method != "outrank" {
         let method = a.method.parse::<Method>().map_err(|_| {
             CliError::Usage(format!(
-                "--method: unknown method `{}`: expected one of jmi, joint, cmim, mrmr, 3mr, outrank",
+                "--method: unknown method `{}`: expected one of joint, jmi, cmim, mrmr, 3mr, outrank",
                 a.method
             ))
         })?;
@@ -37,7 +37,7 @@ pub fn run(a: &SelectArgs) -> Result<(), CliError> {
     }
     if !a.rank.pairs.given.is_empty() {
         return Err(CliError::Usage(
-            "--method outrank does not take --given: use a method in target units (jmi, joint, cmim, mrmr, 3mr)".into(),
+            "--method outrank does not take --given: use a method in target units (joint, jmi, cmim, mrmr, 3mr)".into(),
         ));
     }
     let Some(k) = a.k else {

@@ -102,7 +102,7 @@ fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constan
 }
 
 #[test]
-fn the_default_is_jmi_and_stops_at_k_suggested() {
+fn the_default_is_joint_and_stops_at_k_suggested() {
     let out = run(&["select", "--json"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -111,7 +111,7 @@ fn the_default_is_jmi_and_stops_at_k_suggested() {
         "one source key: {text}"
     );
     let v = json(&out);
-    assert_eq!(v["method"], "jmi");
+    assert_eq!(v["method"], "joint");
     assert!(v["source"].as_str().unwrap().ends_with("truth.csv"), "{v}");
     assert_eq!(v["pairs_from"], "buffered codes");
     let k = v["k_suggested"].as_u64().unwrap() as usize;
@@ -120,7 +120,7 @@ fn the_default_is_jmi_and_stops_at_k_suggested() {
     let table = run(&["select"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
-        text.contains("jmi selection") && text.contains("k_suggested"),
+        text.contains("joint selection") && text.contains("k_suggested"),
         "{text}"
     );
 }

@@ -13,9 +13,7 @@ use crate::params::Score;
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Joint mutual information: the mean over `s` of `adjCMI(f; Y | s)`
-    /// (Brown et al. 2012 found it the best trade-off over many sets; the
-    /// best selection method of this project's study too, so the default).
-    #[default]
+    /// (Brown et al. 2012 found it the best trade-off over many sets).
     Jmi,
     /// Conditional mutual information maximisation: the minimum over `s`
     /// (Fleuret 2004): what `f` adds beyond the chosen feature that
@@ -33,6 +31,9 @@ pub enum Method {
     /// `adjCMI(f; Y | S)`, conditioned on the observed combinations of the
     /// chosen (and given) features, while they are at most one per
     /// [`JOINT_ROWS`] rows; past that, JMI's mean of the pairwise terms.
+    /// The best selection method of this project's study (BENCHMARKS.md),
+    /// so the default.
+    #[default]
     Joint,
 }
 
