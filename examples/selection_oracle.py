@@ -1,6 +1,6 @@
 """The best any feature ordering could do in one cell of the selection study.
 
-    python examples/selection_oracle.py uci_tic-tac-toe Class
+    python examples/selection_oracle.py uci_tic-tac-toe Class [SEEDS]
 
 For a small data set of ../shared/data: every subset of k features (k of
 the study's cells: 10%, 25%, 50% of the features, at least 3), LightGBM
@@ -9,8 +9,8 @@ seeds and settings) and scored on the *test* rows; the best subset's AUC
 change against all features, per seed and its mean per k. The subsets are
 chosen in hindsight on the test rows, so no method that sees only the
 training rows can do better: a ceiling for the study's cells. The number of
-fits is the binomial coefficient per k, times 3 seeds: keep to sets of at
-most about 12 features.
+fits is the binomial coefficient per k, times the seeds (default 3, the
+first of the study's): keep to sets of at most about 12 features.
 """
 
 from __future__ import annotations
@@ -31,22 +31,23 @@ MAX_FITS = 20_000
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     name, label = sys.argv[1], sys.argv[2]
+    seeds = int(sys.argv[3]) if len(sys.argv) == 4 else 3
     path = study.DATA / f"{name}.csv.gz"
     if not path.exists():
         sys.exit(f"{path} is absent")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     n = raw.shape[1] - 1
     ks = sorted({max(3, round(share * n)) for share in study.KS})
-    fits = 3 * sum(comb(n, k) for k in ks)
+    fits = seeds * sum(comb(n, k) for k in ks)
     if fits > MAX_FITS:
         sys.exit(f"{fits} fits: too many for an exhaustive search")
     best: dict[int, list[float]] = {k: [] for k in ks}
     y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
     X_all = study.typed(raw.drop(columns=[label]))
-    for seed in range(3):
+    for seed in range(seeds):
         idx_tr, idx_te = train_test_split(
             np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
         )
