@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Selection at scale (issue 16): time and peak RSS of `cardrank select` with
-# M = 500 candidates on 1M generated rows (JMI, the default, and CMIM, each
-# without -k, stopping at k_suggested, and JMI with -k 20), against
+# M = 500 candidates on 1M generated rows (Joint, the default, JMI and CMIM,
+# each without -k, stopping at k_suggested, and Joint with -k 20), against
 # `cardrank rank` of the same file.
 #
 #   benches/select.sh
@@ -40,6 +40,7 @@ else:
 }
 
 run "rank" rank "$DATA" --target click
-run "select (jmi, default)" select "$DATA" --target click
+run "select (joint, default)" select "$DATA" --target click
+run "select --method jmi" select "$DATA" --target click --method jmi
 run "select --method cmim" select "$DATA" --target click --method cmim
-run "select -k 20 (jmi)" select "$DATA" --target click -k 20
+run "select -k 20 (joint)" select "$DATA" --target click -k 20
