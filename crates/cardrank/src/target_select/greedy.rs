@@ -212,14 +212,16 @@ impl Run<'_, '_> {
     fn value(&self, i: usize) -> Value {
         let c = &self.cands[i];
         let terms = &c.terms;
-        let dead = terms.iter().any(|t| t.determined);
+        // A function of chosen features stays one as more are chosen, also
+        // once the joint is past its budget.
+        let dead = terms.iter().any(|t| t.determined) || c.joint.is_some_and(|(_, t)| t.determined);
         if let Some((n, t)) = c.joint {
             if n == self.chosen.len() {
                 return Value {
                     score: t.adjusted,
                     z: t.z,
                     worst: None,
-                    dead: dead || t.determined,
+                    dead,
                 };
             }
         }

@@ -388,3 +388,35 @@ fn joint_conditions_on_the_chosen_features_together() {
     assert_eq!(joint.k_suggested, 3);
     assert!(joint.selected[2].z.unwrap() > 3.0);
 }
+
+#[test]
+fn a_function_of_chosen_features_stays_out_past_the_joint_budget() {
+    // `xor_of_two` plus `d` and `e` of 30 values each, weakly informative:
+    // once `d` and `e` are both chosen the combinations (2 x 2 x 2 x 30 x
+    // 30) are past one per 20 rows, and the rest is JMI, whose pairwise
+    // terms do not show that `a_xor_b` is a function of `a` and `b`.
+    let mut cols = xor_of_two(8_000, 21);
+    let mut rng = Rng(22);
+    let y = cols.pop().unwrap();
+    for name in ["d", "e"] {
+        let v: Vec<u32> =
+            y.1.iter()
+                .map(|&yv| {
+                    let x = rng.below(30) as u32;
+                    if x < 3 && rng.below(2) == 0 {
+                        yv
+                    } else {
+                        x
+                    }
+                })
+                .collect();
+        cols.push((name.to_string(), v));
+    }
+    cols.push(y);
+    let st = state(&cols, 1);
+    let sel = select_target(&st, &TargetSelectParams::new(Method::Joint).k(6)).unwrap();
+    let got = names(&sel);
+    assert!(!got.contains(&"a_xor_b"), "{got:?}");
+    // Every other candidate taken, then nothing left but the function.
+    assert_eq!(got.len(), 5, "{:?}", sel.selected);
+}
