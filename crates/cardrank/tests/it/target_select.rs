@@ -60,15 +60,31 @@ fn bern(rng: &mut Rng, p: f64) -> u32 {
     u32::from(u < p)
 }
 
+/// Columns `names` (the last is the target) of `rows` rows, each drawn by
+/// `row` from one generator seeded with `seed`.
+fn generated<const N: usize>(
+    names: [&str; N],
+    rows: usize,
+    seed: u64,
+    mut row: impl FnMut(&mut Rng) -> [u32; N],
+) -> Cols {
+    let mut rng = Rng(seed);
+    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
+    for _ in 0..rows {
+        for (c, v) in cols.iter_mut().zip(row(&mut rng)) {
+            c.1.push(v);
+        }
+    }
+    cols
+}
+
 /// `a` (4 values) and `b` (3 values) informative, `a_copy` relabels `a`,
 /// `x1` XOR `x2` informative only together, `one` constant, `n0..n3` noise.
 fn mixed(rows: usize, seed: u64) -> Cols {
-    let mut rng = Rng(seed);
     let names = [
         "a", "a_copy", "b", "x1", "x2", "one", "n0", "n1", "n2", "n3", "y",
     ];
-    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-    for _ in 0..rows {
+    generated(names, rows, seed, |rng| {
         let a = rng.below(4) as u32;
         let b = rng.below(3) as u32;
         let (x1, x2) = (rng.below(2) as u32, rng.below(2) as u32);
@@ -76,9 +92,9 @@ fn mixed(rows: usize, seed: u64) -> Cols {
             + 0.3 * f64::from(u8::from(a >= 2))
             + 0.2 * f64::from(u8::from(b == 0))
             + 0.3 * f64::from(x1 ^ x2);
-        let y = bern(&mut rng, p);
+        let y = bern(rng, p);
         let noise: Vec<u32> = (0..4).map(|_| rng.below(5) as u32).collect();
-        let row = [
+        [
             a,
             (a * 7 + 3) % 4,
             b,
@@ -90,12 +106,8 @@ fn mixed(rows: usize, seed: u64) -> Cols {
             noise[2],
             noise[3],
             y,
-        ];
-        for (c, v) in cols.iter_mut().zip(row) {
-            c.1.push(v);
-        }
-    }
-    cols
+        ]
+    })
 }
 
 #[test]
@@ -240,15 +252,13 @@ fn merged_states_select_as_one_pass() {
 /// `f` XOR `r` drives y; `r_copy` relabels `r`; `g` is informative alone;
 /// noise follows.
 fn with_reference(rows: usize, seed: u64) -> Cols {
-    let mut rng = Rng(seed);
     let names = ["r", "r_copy", "f", "g", "n0", "n1", "n2", "y"];
-    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-    for _ in 0..rows {
+    generated(names, rows, seed, |rng| {
         let (r, f) = (rng.below(2) as u32, rng.below(2) as u32);
         let g = rng.below(3) as u32;
         let p = 0.15 + 0.4 * f64::from(r ^ f) + 0.15 * f64::from(u8::from(g == 0));
-        let y = bern(&mut rng, p);
-        let row = [
+        let y = bern(rng, p);
+        [
             r,
             1 - r,
             f,
@@ -257,12 +267,8 @@ fn with_reference(rows: usize, seed: u64) -> Cols {
             rng.below(6) as u32,
             rng.below(30) as u32,
             y,
-        ];
-        for (c, v) in cols.iter_mut().zip(row) {
-            c.1.push(v);
-        }
-    }
-    cols
+        ]
+    })
 }
 
 #[test]
@@ -298,10 +304,8 @@ fn given_features_rank_what_candidates_add_to_them() {
 /// y = f XOR r1 XOR r2 (with noise): f adds nothing beyond r1 or r2 alone,
 /// and everything beyond their joint value; `g` informative alone.
 fn three_way(rows: usize, seed: u64) -> Cols {
-    let mut rng = Rng(seed);
     let names = ["r1", "r2", "f", "g", "n0", "y"];
-    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-    for _ in 0..rows {
+    generated(names, rows, seed, |rng| {
         let (r1, r2, f) = (
             rng.below(2) as u32,
             rng.below(2) as u32,
@@ -309,12 +313,9 @@ fn three_way(rows: usize, seed: u64) -> Cols {
         );
         let g = rng.below(3) as u32;
         let p = 0.15 + 0.5 * f64::from(f ^ r1 ^ r2) + 0.15 * f64::from(u8::from(g == 0));
-        let y = bern(&mut rng, p);
-        for (c, v) in cols.iter_mut().zip([r1, r2, f, g, rng.below(5) as u32, y]) {
-            c.1.push(v);
-        }
-    }
-    cols
+        let y = bern(rng, p);
+        [r1, r2, f, g, rng.below(5) as u32, y]
+    })
 }
 
 #[test]
@@ -355,22 +356,16 @@ fn given_joint_value_within_the_budget() {
 /// tells nothing alone (y's rate is the same for both of its values) and
 /// is a function of `a` and `b` together, but of neither alone.
 fn xor_of_two(rows: usize, seed: u64) -> Cols {
-    let mut rng = Rng(seed);
-    let names = ["a", "b", "a_xor_b", "c", "y"];
-    let mut cols: Cols = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-    for _ in 0..rows {
+    generated(["a", "b", "a_xor_b", "c", "y"], rows, seed, |rng| {
         let (a, b, c) = (
             rng.below(2) as u32,
             rng.below(2) as u32,
             rng.below(2) as u32,
         );
         let p = 0.1 + 0.3 * f64::from(a) + 0.35 * f64::from(b) + 0.12 * f64::from(c);
-        let y = bern(&mut rng, p);
-        for (col, v) in cols.iter_mut().zip([a, b, a ^ b, c, y]) {
-            col.1.push(v);
-        }
-    }
-    cols
+        let y = bern(rng, p);
+        [a, b, a ^ b, c, y]
+    })
 }
 
 #[test]
