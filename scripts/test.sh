@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 step() { printf '\n==> %s\n' "$*"; }
+# One full build, not incremental state beside it (1.7 GB on a fresh clone);
+# set CARGO_INCREMENTAL=1 to keep it for repeated local runs.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 # shellcheck source=scripts/venv.sh
 . "$ROOT/scripts/venv.sh"
@@ -39,3 +42,6 @@ step "pytest"
 
 step "byte-mutation fuzz of the readers (1 minute, fixed seed; scripts/fuzz.sh)"
 python3 scripts/fuzz.py --bin "$CARDRANK_BIN" --minutes 1 --seed 1
+
+step "disk used by the build (target/, venv)"
+du -sh target "$VENV" 2>/dev/null || true
