@@ -16,7 +16,9 @@
 //!
 //! `SELECT_PARTS_METHOD=cmim` (say) times another method than the default.
 //! With `SELECT_PARTS_LOOP=pass|select|steps` it only runs that part many
-//! times, for a profiler.
+//! times, for a profiler. `SELECT_PARTS_ROWS=5000` hands the in-memory
+//! pass batches of that many rows (a CSV file is read in one batch of up
+//! to 65,536 rows; a pandas frame converts to several chunks).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -71,6 +73,21 @@ impl Input {
     }
 }
 
+/// Each batch cut into batches of `rows` (the last of each shorter), as a
+/// table of many chunks (a pandas frame, Parquet row groups) hands them
+/// over.
+fn rebatched(batches: &[RecordBatch], rows: usize) -> Result<Vec<RecordBatch>, Failure> {
+    let rows = rows.max(1);
+    Ok(batches
+        .iter()
+        .flat_map(|b| {
+            (0..b.num_rows())
+                .step_by(rows)
+                .map(move |start| b.slice(start, rows.min(b.num_rows() - start)))
+        })
+        .collect())
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -103,8 +120,11 @@ fn main() -> Result<(), Failure> {
         target: target.clone(),
         features,
     };
-    let batches = open(std::slice::from_ref(&input.path), &input.options())?
+    let mut batches = open(std::slice::from_ref(&input.path), &input.options())?
         .collect::<Result<Vec<_>, _>>()?;
+    if let Ok(rows) = std::env::var("SELECT_PARTS_ROWS") {
+        batches = rebatched(&batches, rows.parse()?)?;
+    }
     let method: Method = match std::env::var("SELECT_PARTS_METHOD") {
         Ok(m) => m.parse()?,
         Err(_) => Method::default(),

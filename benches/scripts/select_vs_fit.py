@@ -1,0 +1,133 @@
+"""A default selection from Python against one all-features LightGBM fit
+(issue 16: selection at most 5% of the fit on every set whose fit takes a
+second or more).
+
+    cargo build --release -p cardrank-cli --bin cardrank   # for the click log
+    python benches/scripts/select_vs_fit.py [--seeds 3] [--repeats 7]
+
+The training rows are the selection study's (examples/selection_study.py:
+the same splits, at most 20,000 rows). Per set and seed it times, as a user
+before AutoML would run them:
+
+- ``fit``: the study's all-features LightGBM fit of the typed frame
+  (numbers as float64, the rest as pandas categories; 2 threads, early
+  stopping);
+- ``typed``: ``cardrank.select`` of that same frame (the target added as a
+  column), the default method;
+- ``strings``: ``cardrank.select`` of the raw training rows, every column a
+  Python string;
+- ``csv``: ``cardrank.select`` of the training rows written to a CSV file.
+
+Each time is the median of ``--repeats`` runs; the table gives the median
+over seeds. Needs lightgbm and pandas (requirements-dev.txt) and the
+extension built in release mode (``maturin develop --release``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "examples"))
+import selection_study as study  # noqa: E402
+
+import cardrank  # noqa: E402
+
+SETS = ("census_income_kdd", "adult", "click")
+
+
+def timed(f, repeats: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def training_rows(raw: pd.DataFrame, label: str, seed: int, max_train: int):
+    """The study's training rows of this seed, and their labels as 0/1."""
+    y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
+    idx_tr, _ = train_test_split(
+        np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
+    )
+    if len(idx_tr) > max_train:
+        idx_tr = np.random.default_rng(seed).choice(idx_tr, max_train, replace=False)
+    return raw.iloc[idx_tr].reset_index(drop=True), y_all[idx_tr]
+
+
+def one(name: str, raw: pd.DataFrame, label: str, seed: int, args, work: Path) -> dict:
+    rows, y = training_rows(raw, label, seed, args.max_train)
+    X = study.typed(rows.drop(columns=[label]))
+    typed = X.assign(**{label: y})
+    csv = work / f"{name}-{seed}.csv"
+    rows.to_csv(csv, index=False)
+    fit_s, _ = timed(lambda: study.fit(X, y, seed), args.fit_repeats)
+    got = {"fit": fit_s}
+    chosen = {}
+    for kind, data in (("typed", typed), ("strings", rows), ("csv", str(csv))):
+        got[kind], sel = timed(lambda d=data: cardrank.select(d, label), args.repeats)
+        chosen[kind] = [str(f) for f in sel["feature"]]
+    csv.unlink()
+    return {"data": name, "seed": seed, "rows": len(rows), "features": X.shape[1],
+            "seconds": got, "chosen": chosen}  # fmt: skip
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| set | rows x features | LightGBM fit | select (typed frame) | select (strings) "
+        "| select (CSV) | share (typed / strings / CSV) |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for name in dict.fromkeys(r["data"] for r in results):
+        rs = [r for r in results if r["data"] == name]
+        med = {k: statistics.median(r["seconds"][k] for r in rs) for k in rs[0]["seconds"]}
+        share = " / ".join(f"{100 * med[k] / med['fit']:.1f}%" for k in ("typed", "strings", "csv"))
+        lines.append(
+            f"| {name} | {rs[0]['rows']:,} x {rs[0]['features']} | {med['fit']:.2f} s "
+            f"| {1e3 * med['typed']:.0f} ms | {1e3 * med['strings']:.0f} ms "
+            f"| {1e3 * med['csv']:.0f} ms | {share} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--fit-repeats", type=int, default=3)
+    p.add_argument("--max-train", type=int, default=20_000)
+    p.add_argument("--click-rows", type=int, default=150_000)
+    p.add_argument("--bin-dir", type=Path, default=ROOT / "target" / "release")
+    args = p.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="select-vs-fit-"))
+    sets = [s for s in study.binary_sets() if s[0].name.startswith(SETS)]
+    sets.append(study.click_log(args.bin_dir, args.click_rows, work))
+    results = []
+    for path, label in sets:
+        name = path.name.removesuffix(".gz").removesuffix(".csv")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        for seed in range(args.seeds):
+            r = one(name, raw, label, seed, args, work)
+            results.append(r)
+            secs = ", ".join(f"{k} {v:.3f} s" for k, v in r["seconds"].items())
+            same = len({tuple(v) for v in r["chosen"].values()}) == 1
+            print(f"{name} seed {seed}: {secs}; same selection from all three: {same}",
+                  file=sys.stderr)  # fmt: skip
+    for f in work.iterdir():
+        f.unlink()
+    work.rmdir()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
