@@ -41,6 +41,7 @@ _TARGET_SELECTION = (
     ("significant", "bool"),
     ("worst", "string"),
     ("partner", "string"),
+    ("joint_levels", "int"),
 )
 """Columns of :func:`select` in target units."""
 
@@ -256,8 +257,11 @@ def select(
         The selected features in the order taken, with the columns step,
         feature, relevance (MI - EMI alone), score (what the step added, in
         nats), z, significant, worst (CMIM: the chosen feature explaining the
-        candidate best) and partner (taken in the same pair step). The
-        metadata holds ``method``, ``k_suggested``, ``candidates``,
+        candidate best), partner (taken in the same pair step) and
+        joint_levels (``"joint"``: the combinations of the chosen and given
+        features the step was measured given, when given them together;
+        null when pairwise, one chosen feature at a time). The metadata
+        holds ``method``, ``k_suggested``, ``candidates``,
         ``pairs_measured`` and ``given``.
 
     Example:

@@ -475,7 +475,8 @@ class CardinalitySelector(SelectorMixin, BaseEstimator):  # type: ignore[misc]
                     if f not in kept]
             steps = steps + [
                 {"step": len(steps) + i + 1, "feature": f, "relevance": None, "score": None,
-                 "z": None, "significant": False, "worst": None, "partner": None}
+                 "z": None, "significant": False, "worst": None, "partner": None,
+                 "joint_levels": None}
                 for i, f in enumerate(rest[: max(0, want - len(steps))])
             ]
         return pa.table(result.ranking), {"selected": steps, "given": given or []}

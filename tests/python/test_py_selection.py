@@ -63,7 +63,7 @@ def test_copies_and_constants_never_and_the_xor_pair_once_k_allows(
     assert "const" not in every and not {"s", "s_copy"} <= set(every), every
 
 
-def test_the_default_method_is_jmi_and_stops_at_k_suggested() -> None:
+def test_the_default_method_is_joint_and_stops_at_k_suggested() -> None:
     rng = np.random.default_rng(9)
     n = 8_000
     y = rng.integers(0, 2, n)
@@ -79,6 +79,14 @@ def test_the_default_method_is_jmi_and_stops_at_k_suggested() -> None:
     assert table["significant"].all()
     forced = cardrank.select(df, "y", 5, output="dict")
     assert len(forced) == 5 and not any(r["significant"] for r in forced[3:])
+    # joint_levels: the combinations of the features taken before that a
+    # step was measured given (none for the first step, nor the second,
+    # which is given one feature).
+    taken = [r["feature"] for r in forced]
+    assert forced[0]["joint_levels"] is None and forced[1]["joint_levels"] is None
+    for i in (2, 3, 4):
+        assert forced[i]["joint_levels"] == df.groupby(taken[:i]).ngroups, (i, forced[i])
+    assert pd.isna(table["joint_levels"].iloc[1]) and table["joint_levels"].iloc[2] == 4
 
 
 def test_given_ranks_what_a_candidate_adds() -> None:

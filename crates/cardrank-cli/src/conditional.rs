@@ -249,10 +249,12 @@ pub fn run_select(a: &SelectArgs, method: Method) -> Result<(), CliError> {
 }
 
 fn select_tsv(steps: &[TargetStep]) -> String {
-    let mut s = String::from("step\tfeature\trelevance\tscore\tz\tsignificant\tworst\tpartner\n");
+    let mut s = String::from(
+        "step\tfeature\trelevance\tscore\tz\tsignificant\tworst\tpartner\tjoint_levels\n",
+    );
     for t in steps {
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             t.step,
             clean(&t.feature),
             t.relevance + 0.0,
@@ -261,9 +263,46 @@ fn select_tsv(steps: &[TargetStep]) -> String {
             t.significant,
             t.worst.as_deref().map(clean).unwrap_or_default(),
             t.partner.as_deref().map(clean).unwrap_or_default(),
+            t.joint_levels.map(|n| n.to_string()).unwrap_or_default(),
         ));
     }
     s
+}
+
+/// Joint: which steps were measured given the chosen features together
+/// (their score is what the step adds to them all) and which pairwise
+/// (JMI's mean over the chosen features, on another scale).
+fn joint_note(sel: &TargetSelection) -> String {
+    if sel.method != "joint" || sel.selected.len() < 2 {
+        return String::new();
+    }
+    let joint: Vec<(usize, usize)> = sel
+        .selected
+        .iter()
+        .filter_map(|t| t.joint_levels.map(|n| (t.step, n)))
+        .collect();
+    let (Some(first), Some(last)) = (joint.first(), joint.last()) else {
+        return "joint: every step after the first is given one chosen feature at a time \
+                (JMI's mean): the chosen features' combinations passed one per 20 rows at once.\n"
+            .into();
+    };
+    let steps = if first.0 == last.0 {
+        format!("step {}", first.0)
+    } else {
+        format!("steps {}-{}", first.0, last.0)
+    };
+    let (lo, hi) = joint
+        .iter()
+        .fold((usize::MAX, 0), |(lo, hi), &(_, n)| (lo.min(n), hi.max(n)));
+    let levels = if lo == hi {
+        format!("{lo} combinations")
+    } else {
+        format!("{lo} to {hi} combinations")
+    };
+    format!(
+        "joint: {steps} given the chosen features together ({levels}); the other steps after \
+         the first given one chosen feature at a time (JMI's mean, a larger scale).\n"
+    )
 }
 
 fn select_table(sel: &TargetSelection, run: &ProbeRun, meta: &Meta) -> String {
@@ -307,6 +346,7 @@ fn select_table(sel: &TargetSelection, run: &ProbeRun, meta: &Meta) -> String {
         "\nscore: what the step adds about the target, in nats ({}); {} pairs measured ({}).\nBudget: {}.\n",
         sel.method, sel.pairs_measured, sel.source, run.budget.note
     ));
+    s.push_str(&joint_note(sel));
     s.push_str(&grouping_note(run));
     s
 }

@@ -53,6 +53,9 @@ struct Value {
     worst: Option<usize>,
     /// A function of a chosen feature: never taken.
     dead: bool,
+    /// [`Method::Joint`]: the combinations conditioned on, when the score
+    /// is the joint term.
+    joint_levels: Option<usize>,
 }
 
 /// Greedy selection in target units over a state built with
@@ -118,6 +121,7 @@ pub fn select_target(state: &RankState, params: &TargetSelectParams) -> Result<T
         chosen: params.given.clone(),
         cands,
         joint_budget: (ranking.rows / JOINT_ROWS) as usize,
+        joint_levels: None,
     };
     let selected = run.steps()?;
     let k_suggested = selected.iter().take_while(|s| s.significant).count();
@@ -141,6 +145,9 @@ struct Run<'p, 'a> {
     /// [`Method::Joint`]: most combinations of the chosen features
     /// conditioned on (0 once they outgrew it: they only grow).
     joint_budget: usize,
+    /// [`Method::Joint`]: `(n, levels)` of the last joint value made, of
+    /// `chosen[0..n]`.
+    joint_levels: Option<(usize, usize)>,
 }
 
 impl Run<'_, '_> {
@@ -167,6 +174,7 @@ impl Run<'_, '_> {
                         z: term.z,
                         worst: None,
                         dead: false,
+                        joint_levels: None,
                     };
                     let partner = self.cands[first].name.clone();
                     self.take(second, v, true, Some(partner), &mut steps);
@@ -204,6 +212,7 @@ impl Run<'_, '_> {
             significant,
             worst: v.worst.map(|w| self.chosen[w].clone()),
             partner,
+            joint_levels: v.joint_levels,
         });
         self.chosen.push(c.name.clone());
     }
@@ -222,6 +231,9 @@ impl Run<'_, '_> {
                     z: t.z,
                     worst: None,
                     dead,
+                    joint_levels: self
+                        .joint_levels
+                        .and_then(|(m, levels)| (m == n).then_some(levels)),
                 };
             }
         }
@@ -231,6 +243,7 @@ impl Run<'_, '_> {
                 z: c.relevance_z,
                 worst: None,
                 dead,
+                joint_levels: None,
             };
         }
         let m = terms.len() as f64;
@@ -272,6 +285,7 @@ impl Run<'_, '_> {
             z,
             worst,
             dead,
+            joint_levels: None,
         }
     }
 
@@ -320,6 +334,7 @@ impl Run<'_, '_> {
             })
             .collect();
         let n = self.chosen.len();
+        self.joint_levels = Some((n, joint.levels()));
         for (&i, t) in which.iter().zip(found) {
             self.cands[i].joint = Some((n, t?));
         }

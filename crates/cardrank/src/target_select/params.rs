@@ -183,6 +183,14 @@ pub struct TargetStep {
     pub worst: Option<String>,
     /// Set when taken in a pair step, with this partner.
     pub partner: Option<String>,
+    /// [`Method::Joint`]: the observed combinations of the chosen (and
+    /// given) features that `score` was measured given, when it was
+    /// measured given them together. `None` when it is a pairwise term:
+    /// given one feature (where the two agree), past the joint budget (the
+    /// mean over the chosen features, as JMI), in a pair step, or for
+    /// another method.
+    #[serde(default)]
+    pub joint_levels: Option<usize>,
 }
 
 /// An ordered selection in target units.

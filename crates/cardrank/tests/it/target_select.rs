@@ -382,6 +382,37 @@ fn joint_conditions_on_the_chosen_features_together() {
     assert_eq!(names(&joint), ["b", "a", "c"], "{:?}", joint.selected);
     assert_eq!(joint.k_suggested, 3);
     assert!(joint.selected[2].z.unwrap() > 3.0);
+    // The third step was measured given the 4 combinations of `b` and `a`;
+    // the first alone, the second given one feature (pairwise).
+    let levels: Vec<Option<usize>> = joint.selected.iter().map(|t| t.joint_levels).collect();
+    assert_eq!(levels[..3], [None, None, Some(4)]);
+    assert!(jmi.selected.iter().all(|t| t.joint_levels.is_none()));
+}
+
+#[test]
+fn joint_levels_say_where_the_joint_ends() {
+    // `d` has 120 values, half of them raising y: after `a`, `b` and `d`
+    // the combinations (2 x 2 x 120 = 480) pass one per 20 rows (400), so
+    // the fourth step is JMI's mean of pairwise terms.
+    let cols = generated(["a", "b", "c", "d", "y"], 8_000, 31, |rng| {
+        let (a, b, c, d) = (
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+            rng.below(2) as u32,
+            rng.below(120) as u32,
+        );
+        let p = 0.05
+            + 0.3 * f64::from(a)
+            + 0.35 * f64::from(b)
+            + 0.05 * f64::from(c)
+            + 0.25 * f64::from(d < 60);
+        [a, b, c, d, bern(rng, p)]
+    });
+    let st = state(&cols, 1);
+    let sel = select_target(&st, &TargetSelectParams::new(Method::Joint).k(4)).unwrap();
+    assert_eq!(names(&sel)[2..], ["d", "c"], "{:?}", sel.selected);
+    let levels: Vec<Option<usize>> = sel.selected.iter().map(|t| t.joint_levels).collect();
+    assert_eq!(levels, [None, None, Some(4), None]);
 }
 
 #[test]
