@@ -34,8 +34,9 @@ MIN_COUNT = 20
 BINS = 32
 """The default ``bins`` of a thin numeric column (the core's ``Grouping::SELECT``)."""
 
-METHOD = "joint"
-"""The default selection method (the run layer's ``DEFAULT_METHOD``)."""
+METHOD: str = _core.DEFAULT_METHOD
+"""The default selection method: the run layer's ``DEFAULT_METHOD``, as the
+CLI's (one definition, in Rust)."""
 
 # --- forked children --------------------------------------------------------
 #

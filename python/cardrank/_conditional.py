@@ -29,7 +29,7 @@ from .exceptions import InvalidParameterError
 
 __all__ = ["rank_given", "select"]
 
-METHODS = ("joint", "jmi", "cmim", "mrmr", "3mr", "outrank")
+METHODS = (METHOD, *(m for m in ("joint", "jmi", "cmim", "mrmr", "3mr", "outrank") if m != METHOD))
 """The methods of :func:`select`; the first is the default."""
 
 _TARGET_SELECTION = (

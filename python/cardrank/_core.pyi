@@ -27,6 +27,7 @@ __all__ = [
     "report",
     "report_path",
     "COLUMNS",
+    "DEFAULT_METHOD",
     "MAX_THREADS",
     "__version__",
 ]
@@ -34,6 +35,7 @@ __all__ = [
 __version__: str
 COLUMNS: tuple[str, ...]
 MAX_THREADS: int
+DEFAULT_METHOD: str
 
 class _ArrowStream(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

@@ -89,6 +89,17 @@ def test_the_default_method_is_joint_and_stops_at_k_suggested() -> None:
     assert pd.isna(table["joint_levels"].iloc[1]) and table["joint_levels"].iloc[2] == 4
 
 
+def test_one_default_method_for_python_and_the_cli(cardrank_bin: str) -> None:
+    from cardrank import _api, _conditional, _core
+
+    assert _api.METHOD == _core.DEFAULT_METHOD == _conditional.METHODS[0] == "joint"
+    assert len(set(_conditional.METHODS)) == len(_conditional.METHODS)
+    help_text = subprocess.run(
+        [cardrank_bin, "select", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "[default: joint]" in help_text
+
+
 def test_given_ranks_what_a_candidate_adds() -> None:
     rng = np.random.default_rng(4)
     n = 6_000

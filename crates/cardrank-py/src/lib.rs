@@ -58,6 +58,7 @@ fn cardrank_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let names = ranking::COLUMNS.iter().map(|(name, _)| *name);
     m.add("COLUMNS", PyTuple::new(m.py(), names)?)?;
     m.add("MAX_THREADS", cardrank::MAX_THREADS)?;
+    m.add("DEFAULT_METHOD", cardrank_run::DEFAULT_METHOD.name())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
