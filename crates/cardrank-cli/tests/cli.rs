@@ -4,18 +4,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tempfile::TempDir;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cardrank-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-cli-")
+        .tempdir()
+        .unwrap()
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let p = tmp(name);
+fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = tmp.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -56,19 +60,22 @@ fn json(out: &Output) -> serde_json::Value {
 
 #[test]
 fn empty_file() {
-    let p = write("empty.csv", b"");
+    let tmp = scratch();
+    let p = write(&tmp, "empty.csv", b"");
     assert_bad_input(&rank(&p, "y", &[]), "empty.csv");
 }
 
 #[test]
 fn header_only() {
-    let p = write("header.csv", b"a,b,y\n");
+    let tmp = scratch();
+    let p = write(&tmp, "header.csv", b"a,b,y\n");
     assert_bad_input(&rank(&p, "y", &[]), "no data rows");
 }
 
 #[test]
 fn ragged_row_names_line_and_counts() {
-    let p = write("ragged.csv", b"a,b,y\n1,2,0\n1,2\n");
+    let tmp = scratch();
+    let p = write(&tmp, "ragged.csv", b"a,b,y\n1,2,0\n1,2\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, "ragged.csv");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -80,19 +87,22 @@ fn ragged_row_names_line_and_counts() {
 
 #[test]
 fn missing_target_column() {
-    let p = write("notarget.csv", b"a,b\n1,2\n");
+    let tmp = scratch();
+    let p = write(&tmp, "notarget.csv", b"a,b\n1,2\n");
     assert_bad_input(&rank(&p, "click", &[]), "target column `click` not found");
 }
 
 #[test]
 fn constant_target() {
-    let p = write("constant.csv", b"a,y\n1,1\n2,1\n");
+    let tmp = scratch();
+    let p = write(&tmp, "constant.csv", b"a,y\n1,1\n2,1\n");
     assert_bad_input(&rank(&p, "y", &[]), "single value `1`");
 }
 
 #[test]
 fn non_utf8_bytes() {
-    let p = write("latin1.csv", b"a,y\ncaf\xe9,1\nx,0\n");
+    let tmp = scratch();
+    let p = write(&tmp, "latin1.csv", b"a,y\ncaf\xe9,1\nx,0\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, "latin1.csv");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -111,14 +121,16 @@ fn truncated_gzip() {
     let bytes = enc.finish().unwrap();
     let mut all = b"".to_vec();
     all.extend_from_slice(&bytes[..bytes.len() / 2]);
-    let p = write("cut.csv.gz", &all);
+    let tmp = scratch();
+    let p = write(&tmp, "cut.csv.gz", &all);
     assert_bad_input(&rank(&p, "1", &[]), "cut.csv.gz");
 }
 
 #[test]
 fn missing_file_and_bad_options() {
     assert_bad_input(&rank(Path::new("/nonexistent/x.csv"), "y", &[]), "x.csv");
-    let p = write("ok.csv", b"a,y\n1,1\n2,0\n");
+    let tmp = scratch();
+    let p = write(&tmp, "ok.csv", b"a,y\n1,1\n2,0\n");
     assert_bad_input(&rank(&p, "y", &["--delimiter", "ab"]), "--delimiter");
     assert_bad_input(&rank(&p, "y", &["--threads", "0"]), "threads");
     assert_bad_input(&rank(&p, "y", &["--score", "best"]), "score");
@@ -129,11 +141,13 @@ fn missing_file_and_bad_options() {
 
 #[test]
 fn json_tsv_and_out_dir() {
+    let tmp = scratch();
     let p = write(
+        &tmp,
         "small.tsv",
         b"site\tuser\tclick\na\tu1\t1\na\tu2\t1\nb\tu3\t0\nb\tu4\t0\nc\tu5\t0\nc\tu6\t1\n",
     );
-    let dir = tmp("out");
+    let dir = tmp.path().join("out");
     let out = rank(&p, "click", &["--json", "--out", dir.to_str().unwrap()]);
     let v = json(&out);
     assert_eq!(v["rows"], 6);
@@ -184,7 +198,8 @@ fn stdin_input() {
 
 #[test]
 fn generated_data_ranks_every_informative_feature_above_every_noise_feature() {
-    let p = tmp("gen.csv.gz");
+    let tmp = scratch();
+    let p = tmp.path().join("gen.csv.gz");
     let out = bin()
         .args([
             "generate",
@@ -264,8 +279,9 @@ fn score_gain() {
         let click = u8::from((site < 3) ^ (r % 7 == 0));
         csv.push_str(&format!("s{site},u{r},{click}\n"));
     }
-    let p = write("gain.csv", csv.as_bytes());
-    let dir = tmp("gain-out");
+    let tmp = scratch();
+    let p = write(&tmp, "gain.csv", csv.as_bytes());
+    let dir = tmp.path().join("gain-out");
     let v = json(&rank(
         &p,
         "click",

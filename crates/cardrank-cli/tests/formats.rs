@@ -6,19 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cardrank-cli-formats-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-cli-formats-")
+        .tempdir()
+        .unwrap()
 }
 
-fn generate(name: &str, rows: usize) -> PathBuf {
-    let out = dir().join(name);
+/// Generates `rows` rows into `dir/name`.
+fn generate(dir: &Path, name: &str, rows: usize) -> PathBuf {
+    let out = dir.join(name);
     let st = bin()
         .args([
             "generate",
@@ -80,9 +84,10 @@ fn every_format_gives_the_same_ranking() {
         "same.arrows",
         "same.vw",
     ];
+    let tmp = scratch();
     let mut results: Vec<(&str, Value)> = Vec::new();
     for n in names {
-        let p = generate(n, 30_000);
+        let p = generate(tmp.path(), n, 30_000);
         let j = json(&rank(&[&p], "click", &[]));
         results.push((n, j));
     }
@@ -110,7 +115,8 @@ fn every_format_gives_the_same_ranking() {
 
 #[test]
 fn several_files_a_glob_and_stdin() {
-    let d = dir().join("parts");
+    let tmp = scratch();
+    let d = tmp.path().join("parts");
     std::fs::create_dir_all(&d).unwrap();
     std::fs::write(d.join("a.csv"), "y,x\n1,p\n0,q\n1,p\n").unwrap();
     std::fs::write(d.join("b.csv"), "x,y\nq,0\np,1\nq,0\n").unwrap();
@@ -143,7 +149,8 @@ fn several_files_a_glob_and_stdin() {
 
 #[test]
 fn sampling_folds_and_skips_are_reported() {
-    let p = generate("report.csv", 20_000);
+    let tmp = scratch();
+    let p = generate(tmp.path(), "report.csv", 20_000);
     let j = json(&rank(
         &[&p],
         "click",
@@ -188,7 +195,7 @@ fn sampling_folds_and_skips_are_reported() {
         "{text}"
     );
 
-    let bad_rows = dir().join("bad.csv");
+    let bad_rows = tmp.path().join("bad.csv");
     std::fs::write(&bad_rows, "y,a\n1,x\n0\n1,x\n0,z\n").unwrap();
     let j = json(&rank(&[&bad_rows], "y", &["--skip-bad-rows"]));
     assert_eq!(j["input"]["rows_skipped"], 1);
@@ -200,7 +207,8 @@ fn sampling_folds_and_skips_are_reported() {
 
 #[test]
 fn numeric_binning_and_multivalue() {
-    let p = dir().join("num.csv");
+    let tmp = scratch();
+    let p = tmp.path().join("num.csv");
     let mut text = String::from("y,price,tags\n");
     for i in 0..400 {
         let y = u8::from(i % 4 == 0);
@@ -244,12 +252,13 @@ fn numeric_binning_and_multivalue() {
 
 #[test]
 fn bad_inputs_in_other_formats() {
-    let d = dir();
+    let tmp = scratch();
+    let d = tmp.path();
     let p = d.join("nolabel.vw");
     std::fs::write(&p, "1 |a x\n|a y\n").unwrap();
     bad(&rank(&[&p], "y", &[]), "line 2: no label");
     let p = d.join("cut.parquet");
-    let full = generate("full.parquet", 5_000);
+    let full = generate(d, "full.parquet", 5_000);
     let bytes = std::fs::read(full).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
     bad(&rank(&[&p], "click", &[]), "cut.parquet");

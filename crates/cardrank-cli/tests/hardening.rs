@@ -5,14 +5,22 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use tempfile::TempDir;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cardrank-hardening-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-hardening-")
+        .tempdir()
+        .unwrap()
+}
+
+fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = tmp.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -49,7 +57,8 @@ const MISSING_TARGET: &[u8] = b"site,y\na,1\nb,0\na,\nb,0\na,1\nc,NA\nb,\na,1\n"
 
 #[test]
 fn a_missing_target_is_an_error_naming_how_many_rows() {
-    let p = write("missing-target.csv", MISSING_TARGET);
+    let tmp = scratch();
+    let p = write(&tmp, "missing-target.csv", MISSING_TARGET);
     for command in [
         &["rank", "--target", "y"][..],
         &["select", "--target", "y", "-k", "1"],
@@ -64,8 +73,7 @@ fn a_missing_target_is_an_error_naming_how_many_rows() {
         &p,
     );
     assert_bad_input(&out, &["3 of 8 rows"]);
-    let dir =
-        std::env::temp_dir().join(format!("cardrank-hardening-report-{}", std::process::id()));
+    let dir = tmp.path().join("report");
     let out = bin()
         .arg("report")
         .arg(&p)
@@ -78,7 +86,8 @@ fn a_missing_target_is_an_error_naming_how_many_rows() {
 
 #[test]
 fn dropped_missing_targets_are_counted_in_the_output() {
-    let p = write("missing-target-drop.csv", MISSING_TARGET);
+    let tmp = scratch();
+    let p = write(&tmp, "missing-target-drop.csv", MISSING_TARGET);
     let args = ["rank", "--target", "y", "--drop-missing-target", "--json"];
     let j = json(&run(&args, &p));
     assert_eq!(j["input"]["dropped_missing_target"], 2);
@@ -93,6 +102,7 @@ fn dropped_missing_targets_are_counted_in_the_output() {
     );
     // The same ranking as the file without those rows.
     let clean = write(
+        &tmp,
         "missing-target-clean.csv",
         b"site,y\na,1\nb,0\nb,0\na,1\nc,NA\na,1\n",
     );
@@ -104,7 +114,8 @@ fn dropped_missing_targets_are_counted_in_the_output() {
 #[test]
 fn excluding_the_target_is_an_error() {
     // Before, `--exclude y` was accepted silently (exit 0).
-    let p = write("exclude.csv", b"site,u,y\na,p,1\nb,q,0\n");
+    let tmp = scratch();
+    let p = write(&tmp, "exclude.csv", b"site,u,y\na,p,1\nb,q,0\n");
     for command in ["rank", "report"] {
         let mut args = vec![command, "--target", "y", "--exclude", "y"];
         if command == "report" {

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tempfile::TempDir;
+
 fn hostile_files() -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/hostile");
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -49,10 +51,12 @@ fn check(what: &str, file: &Path, out: &Output) {
     assert!(lines[0].contains(name.as_ref()), "{what}: {stderr}");
 }
 
-fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cardrank-hostile-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch folder for one test, removed when dropped.
+fn scratch(tag: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("cardrank-hostile-{tag}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -62,14 +66,13 @@ fn hostile_files_give_one_error_line() {
     for file in &files {
         for cmd in ["rank", "report"] {
             let out = Command::new(env!("CARGO_BIN_EXE_cardrank"))
-                .args(args(cmd, file, &dir.join("report")))
+                .args(args(cmd, file, &dir.path().join("report")))
                 .env("RUST_BACKTRACE", "1")
                 .output()
                 .unwrap();
             check(&format!("{cmd} {}", file.display()), file, &out);
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Under 1 GB of address space, where an allocation of what the file claims
@@ -92,11 +95,10 @@ fn hostile_files_fail_cleanly_under_an_address_space_limit() {
                 .arg("--as=1000000000")
                 .arg("--")
                 .arg(env!("CARGO_BIN_EXE_cardrank"))
-                .args(args(cmd, file, &dir.join("report")))
+                .args(args(cmd, file, &dir.path().join("report")))
                 .output()
                 .unwrap();
             check(&format!("limited {cmd} {}", file.display()), file, &out);
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }

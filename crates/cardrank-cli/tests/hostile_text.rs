@@ -6,15 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cardrank-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-hostile-")
+        .tempdir()
+        .unwrap()
+}
+
+fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = tmp.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -49,7 +56,8 @@ fn ok(out: &Output) -> String {
 
 #[test]
 fn thread_counts_past_the_cap_are_refused() {
-    let p = write("threads.csv", b"a,y\n1,1\n2,0\n");
+    let tmp = scratch();
+    let p = write(&tmp, "threads.csv", b"a,y\n1,1\n2,0\n");
     // 100,000 used to start 100,000 threads (minutes, a gigabyte).
     let out = rank(&p, "y", &["--threads", "100000"]);
     assert_bad_input(&out, &["`threads` = 100000", "1 to 1024"]);
@@ -67,9 +75,10 @@ fn thread_counts_past_the_cap_are_refused() {
 
 #[test]
 fn an_unterminated_quote_names_its_line() {
+    let tmp = scratch();
     // At the end of the file: the last field swallowed the last lines and
     // was accepted.
-    let p = write("open_end.csv", b"a,y\n1,1\n2,\"0\n3,1\n4,0\n");
+    let p = write(&tmp, "open_end.csv", b"a,y\n1,1\n2,\"0\n3,1\n4,0\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(
         &out,
@@ -80,11 +89,15 @@ fn an_unterminated_quote_names_its_line() {
         ],
     );
     // Mid-file, leaving a record too short: was "line 3 has 1 fields".
-    let p = write("open_mid.csv", b"a,y\n1,1\n\"2,0\n3,1\n");
+    let p = write(&tmp, "open_mid.csv", b"a,y\n1,1\n\"2,0\n3,1\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, &["unterminated quote starting at line 3", "`a`"]);
     // In a CRLF file after blank lines, the quote's own line is named.
-    let p = write("open_crlf.csv", b"a,y\r\n1,1\r\n\r\n\r\n2,0\r\n3,\"1\r\n");
+    let p = write(
+        &tmp,
+        "open_crlf.csv",
+        b"a,y\r\n1,1\r\n\r\n\r\n2,0\r\n3,\"1\r\n",
+    );
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, &["unterminated quote starting at line 6"]);
     // Skipping bad rows does not hide it: the rest of the file is lost.
@@ -94,6 +107,7 @@ fn an_unterminated_quote_names_its_line() {
 
 #[test]
 fn closed_quotes_are_not_taken_for_open_ones() {
+    let tmp = scratch();
     // Quoted line feeds, doubled quotes, a quoted last field ending the file
     // with or without a line end, and a quote inside an unquoted field.
     for (name, text) in [
@@ -102,11 +116,11 @@ fn closed_quotes_are_not_taken_for_open_ones() {
         ("q3.csv", b"a,y\n1,\"1\n\"\n2,0\n"),
         ("q4.csv", b"a,y\nx\"y,1\n2,0\n"),
     ] {
-        let p = write(name, text);
+        let p = write(&tmp, name, text);
         ok(&rank(&p, "y", &[]));
     }
     // A record too short for a reason other than a quote is still ragged.
-    let p = write("short.csv", b"a,b,y\n1,\"2\",0\n3,1\n");
+    let p = write(&tmp, "short.csv", b"a,b,y\n1,\"2\",0\n3,1\n");
     assert_bad_input(
         &rank(&p, "y", &[]),
         &["line 3 has 2 fields, the header has 3"],
@@ -124,7 +138,8 @@ fn vw_lines() -> String {
 
 #[test]
 fn vw_features_that_never_appear_are_an_error() {
-    let p = write("listed.vw", vw_lines().as_bytes());
+    let tmp = scratch();
+    let p = write(&tmp, "listed.vw", vw_lines().as_bytes());
     let out = rank(&p, "label", &["--features", "u,nope"]);
     assert_bad_input(
         &out,
@@ -132,7 +147,11 @@ fn vw_features_that_never_appear_are_an_error() {
     );
     // A namespace first seen on the last line, or only in a second file, is
     // there.
-    let late = write("late.vw", format!("{}1 |late x\n", vw_lines()).as_bytes());
+    let late = write(
+        &tmp,
+        "late.vw",
+        format!("{}1 |late x\n", vw_lines()).as_bytes(),
+    );
     ok(&rank(&late, "label", &["--features", "u,late"]));
     let out = bin()
         .arg("rank")
@@ -144,9 +163,9 @@ fn vw_features_that_never_appear_are_an_error() {
     ok(&out);
 }
 
-fn report(input: &Path, name: &str, extra: &[&str]) -> Value {
-    let out_dir =
-        std::env::temp_dir().join(format!("cardrank-hostile-{}-{name}", std::process::id()));
+/// Runs `report` on `input` into the folder `out-NAME` of `tmp`.
+fn report(tmp: &TempDir, input: &Path, name: &str, extra: &[&str]) -> Value {
+    let out_dir = tmp.path().join(format!("out-{name}"));
     let out = bin()
         .arg("report")
         .arg(input)
@@ -176,10 +195,11 @@ fn unusual_columns(q: &Value) -> Vec<String> {
 
 #[test]
 fn report_reads_list_columns_in_its_second_pass() {
+    let tmp = scratch();
     // VW: every namespace is a list column (`u` has one value per line, so
     // it used to pass as a one-value column and fail in the second pass).
-    let p = write("report.vw", vw_lines().as_bytes());
-    let q = report(&p, "vw", &["--target", "label"]);
+    let p = write(&tmp, "report.vw", vw_lines().as_bytes());
+    let q = report(&tmp, &p, "vw", &["--target", "label"]);
     assert_eq!(q["rows"], 200);
     assert_eq!(unusual_columns(&q), ["s", "u"]);
     // `s` has two values per line: one term each in the row's score.
@@ -198,11 +218,12 @@ fn report_reads_list_columns_in_its_second_pass() {
         let m = ["a", "b", "a;b", "c"][i % 4];
         csv.push_str(&format!("{},{m},{}\n", i % 2, i % 5));
     }
-    let p = write("multi.csv", csv.as_bytes());
-    let q = report(&p, "multi", &["--target", "y", "--multivalue", "m:;"]);
+    let p = write(&tmp, "multi.csv", csv.as_bytes());
+    let q = report(&tmp, &p, "multi", &["--target", "y", "--multivalue", "m:;"]);
     assert_eq!(unusual_columns(&q), ["m", "z"]);
     // The heatmap leaves list columns out (pairs of them are not counted).
     let p = write(
+        &tmp,
         "multi3.csv",
         {
             let mut s = String::from("y,m,z,w\n");
@@ -214,6 +235,11 @@ fn report_reads_list_columns_in_its_second_pass() {
         }
         .as_bytes(),
     );
-    let q = report(&p, "multi3", &["--target", "y", "--multivalue", "m:;"]);
+    let q = report(
+        &tmp,
+        &p,
+        "multi3",
+        &["--target", "y", "--multivalue", "m:;"],
+    );
     assert_eq!(q["rows"], 300);
 }

@@ -5,21 +5,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use tempfile::TempDir;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cardrank-pairs-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch folder, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-pairs-")
+        .tempdir()
+        .unwrap()
 }
 
-/// A generated log of 100,000 rows and 16 columns (15 features), made once.
-fn generated() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let path = dir().join("clicks.csv");
+/// A generated log of 100,000 rows and 16 columns (15 features), made once
+/// (its bytes are kept) and written into `tmp` as `clicks.csv`.
+fn generated(tmp: &TempDir) -> PathBuf {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = BYTES.get_or_init(|| {
+        let made = scratch();
+        let path = made.path().join("clicks.csv");
         let out = bin()
             .args(["generate", "--rows", "100000", "--columns", "16", "--out"])
             .arg(&path)
@@ -30,9 +36,11 @@ fn generated() -> PathBuf {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        path
-    })
-    .clone()
+        std::fs::read(&path).unwrap()
+    });
+    let path = tmp.path().join("clicks.csv");
+    std::fs::write(&path, bytes).unwrap();
+    path
 }
 
 fn run(path: &Path, args: &[&str]) -> Output {
@@ -64,8 +72,9 @@ fn names(v: &serde_json::Value) -> Vec<&str> {
 
 #[test]
 fn pairs_triples_and_selection_on_generated_data() {
-    let path = generated();
-    let out_dir = dir().join("out");
+    let tmp = scratch();
+    let path = generated(&tmp);
+    let out_dir = tmp.path().join("out");
     let v = json(&run(
         &path,
         &[
@@ -137,7 +146,8 @@ fn pairs_triples_and_selection_on_generated_data() {
 
 #[test]
 fn pair_usage_errors_are_one_line() {
-    let path = generated();
+    let tmp = scratch();
+    let path = generated(&tmp);
     for (args, needle) in [
         (
             vec![
@@ -177,7 +187,8 @@ fn pair_usage_errors_are_one_line() {
 
 #[test]
 fn select_refuses_rank_only_options_and_writes_its_files() {
-    let dir = dir().join("select_flags");
+    let tmp = scratch();
+    let dir = tmp.path().join("select_flags");
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("d.csv");
     let mut text = String::from("a,b,c,y\n");

@@ -5,15 +5,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cardrank-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-report-")
+        .tempdir()
+        .unwrap()
 }
 
 /// A small deterministic generator (64-bit LCG, high bits).
@@ -36,8 +39,8 @@ impl Lcg {
 /// the label with 0.5 % flipped, `label_copy` is the label renamed, `id`
 /// is unique, `const` constant, `sparse` 70 % missing, `shift` changes its
 /// values halfway through the file, `noise` is harmless; row 1234 is odd.
-fn problem_csv(name: &str) -> PathBuf {
-    let path = tmp(&format!("{name}.csv"));
+fn problem_csv(tmp: &TempDir, name: &str) -> PathBuf {
+    let path = tmp.path().join(format!("{name}.csv"));
     let mut r = Lcg(7);
     let mut s = String::from("site,site_copy,leak,label_copy,id,const,sparse,shift,noise,y\n");
     let n = 4000;
@@ -112,8 +115,9 @@ fn ok(out: &Output) {
 
 #[test]
 fn known_problems_are_flagged() {
-    let input = problem_csv("problems");
-    let dir = tmp("out-problems");
+    let tmp = scratch();
+    let input = problem_csv(&tmp, "problems");
+    let dir = tmp.path().join("out-problems");
     let out = report(&input, &dir, &[]);
     ok(&out);
     let q = quality(&dir);
@@ -166,8 +170,9 @@ fn known_problems_are_flagged() {
 
 #[test]
 fn html_is_self_contained_and_plots_are_written() {
-    let input = problem_csv("html");
-    let dir = tmp("out-html");
+    let tmp = scratch();
+    let input = problem_csv(&tmp, "html");
+    let dir = tmp.path().join("out-html");
     ok(&report(&input, &dir, &[]));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -220,7 +225,8 @@ fn html_is_self_contained_and_plots_are_written() {
 #[test]
 fn distinct_counts_are_exact_below_the_budget_and_sketched_above() {
     // 30,000 rows: `big` has 20,000 distinct values, `small` 50.
-    let path = tmp("budget.csv");
+    let tmp = scratch();
+    let path = tmp.path().join("budget.csv");
     let mut r = Lcg(11);
     let mut s = String::from("big,small,y\n");
     for i in 0..30_000u64 {
@@ -228,7 +234,7 @@ fn distinct_counts_are_exact_below_the_budget_and_sketched_above() {
         s.push_str(&format!("b{big},s{},{}\n", r.below(50), r.below(2)));
     }
     std::fs::write(&path, s).unwrap();
-    let dir = tmp("out-budget");
+    let dir = tmp.path().join("out-budget");
     ok(&report(&path, &dir, &["--max-distinct", "1000"]));
     let q = quality(&dir);
     let col = |name: &str| {
@@ -261,8 +267,9 @@ fn distinct_counts_are_exact_below_the_budget_and_sketched_above() {
 
 #[test]
 fn standard_input_gets_one_pass_and_a_note() {
-    let input = problem_csv("stdin");
-    let dir = tmp("out-stdin");
+    let tmp = scratch();
+    let input = problem_csv(&tmp, "stdin");
+    let dir = tmp.path().join("out-stdin");
     let out = bin()
         .args(["report", "-", "--target", "y", "--quiet", "--out"])
         .arg(&dir)
@@ -279,8 +286,9 @@ fn standard_input_gets_one_pass_and_a_note() {
 
 #[test]
 fn thresholds_can_be_changed_and_bad_ones_are_refused() {
-    let input = problem_csv("thresholds");
-    let dir = tmp("out-thresholds");
+    let tmp = scratch();
+    let input = problem_csv(&tmp, "thresholds");
+    let dir = tmp.path().join("out-thresholds");
     ok(&report(
         &input,
         &dir,
@@ -310,8 +318,9 @@ fn thresholds_can_be_changed_and_bad_ones_are_refused() {
 
 #[test]
 fn compare_two_rankings() {
-    let input = problem_csv("compare");
-    let dir = tmp("out-compare");
+    let tmp = scratch();
+    let input = problem_csv(&tmp, "compare");
+    let dir = tmp.path().join("out-compare");
     ok(&report(
         &input,
         &dir,

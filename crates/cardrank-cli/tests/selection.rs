@@ -2,9 +2,11 @@
 //! end: y = a XOR b with label noise, `s` a noisy copy of y, `s_copy` a
 //! relabelled copy of `s`, a constant and noise.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+
+use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
@@ -21,19 +23,34 @@ fn lcg(mut state: u64) -> impl FnMut(u64) -> u64 {
     }
 }
 
-/// Writes `text` into this process's temporary directory `dir` as `file`.
-fn write_temp(dir: &str, file: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("{dir}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(file);
-    std::fs::write(&path, text).unwrap();
-    path
+/// A scratch folder named `PREFIX-...`, removed when dropped.
+fn scratch(prefix: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("{prefix}-"))
+        .tempdir()
+        .unwrap()
 }
 
-/// The data, written once: 4,000 rows from [`lcg`].
-fn data() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
+/// A data file in a scratch folder of its own: both are removed when this
+/// is dropped, so a test keeps it for as long as it runs the binary on it.
+struct Data {
+    _dir: TempDir,
+    path: PathBuf,
+}
+
+/// Writes `text` as `file` into a new scratch folder named `PREFIX-...`.
+fn write_temp(prefix: &str, file: &str, text: &str) -> Data {
+    let dir = scratch(prefix);
+    let path = dir.path().join(file);
+    std::fs::write(&path, text).unwrap();
+    Data { _dir: dir, path }
+}
+
+/// The data: 4,000 rows from [`lcg`], made once (the text is kept) and
+/// written for each test that asks.
+fn data() -> Data {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    let text = TEXT.get_or_init(|| {
         let mut next = lcg(0x2545_f491_4f6c_dd1d);
         let mut text = String::from("noise,a,s,const,b,s_copy,y\n");
         for _ in 0..4_000 {
@@ -46,13 +63,13 @@ fn data() -> PathBuf {
                 11 * s + 2
             ));
         }
-        write_temp("cardrank-selection", "truth.csv", &text)
-    })
-    .clone()
+        text
+    });
+    write_temp("cardrank-selection", "truth.csv", text)
 }
 
 /// `cardrank SUBCOMMAND FILE ARGS... --target y --quiet`.
-fn run_on(file: PathBuf, args: &[&str]) -> Output {
+fn run_on(file: &Path, args: &[&str]) -> Output {
     bin()
         .args(&args[..1])
         .arg(file)
@@ -62,8 +79,8 @@ fn run_on(file: PathBuf, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn run(args: &[&str]) -> Output {
-    run_on(data(), args)
+fn run(data: &Data, args: &[&str]) -> Output {
+    run_on(&data.path, args)
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -86,15 +103,22 @@ fn features(v: &serde_json::Value, key: &str) -> Vec<String> {
 
 #[test]
 fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constant() {
+    let data = data();
     for method in ["jmi", "joint", "cmim", "mrmr", "3mr"] {
-        let v = json(&run(&["select", "--method", method, "-k", "3", "--json"]));
+        let v = json(&run(
+            &data,
+            &["select", "--method", method, "-k", "3", "--json"],
+        ));
         let got = features(&v, "selected");
         assert_eq!(got[0], "s", "{method}: {got:?}");
         let mut rest = got[1..].to_vec();
         rest.sort();
         assert_eq!(rest, ["a", "b"], "{method}: {got:?}");
         assert_eq!(v["method"], method);
-        let all = json(&run(&["select", "--method", method, "-k", "5", "--json"]));
+        let all = json(&run(
+            &data,
+            &["select", "--method", method, "-k", "5", "--json"],
+        ));
         let all = features(&all, "selected");
         assert!(!all.contains(&"const".to_string()), "{method}: {all:?}");
         assert!(!all.contains(&"s_copy".to_string()), "{method}: {all:?}");
@@ -103,7 +127,8 @@ fn every_method_takes_the_signal_then_the_xor_pair_and_never_a_copy_or_a_constan
 
 #[test]
 fn the_default_is_joint_and_stops_at_k_suggested() {
-    let out = run(&["select", "--json"]);
+    let data = data();
+    let out = run(&data, &["select", "--json"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         text.matches("\"source\"").count(),
@@ -117,7 +142,7 @@ fn the_default_is_joint_and_stops_at_k_suggested() {
     let k = v["k_suggested"].as_u64().unwrap() as usize;
     assert_eq!(features(&v, "selected").len(), k);
     assert!(k >= 3, "{v}");
-    let table = run(&["select"]);
+    let table = run(&data, &["select"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
         text.contains("joint selection") && text.contains("k_suggested"),
@@ -127,29 +152,34 @@ fn the_default_is_joint_and_stops_at_k_suggested() {
 
 #[test]
 fn given_ranks_what_each_candidate_adds() {
-    let v = json(&run(&["rank", "--given", "a", "--json"]));
+    let data = data();
+    let v = json(&run(&data, &["rank", "--given", "a", "--json"]));
     let got = features(&v, "features");
     assert_eq!(got[0], "b", "{got:?}");
     assert!(!got.contains(&"a".to_string()));
     assert_eq!(v["given"][0], "a");
-    let plain = json(&run(&["rank", "--json"]));
+    let plain = json(&run(&data, &["rank", "--json"]));
     let alone = features(&plain, "features");
     let pos = |f: &str| alone.iter().position(|g| g == f).unwrap();
     assert!(pos("b") > pos("s"), "b tells nothing alone: {alone:?}");
-    let copy = json(&run(&["rank", "--given", "s", "--json"]));
+    let copy = json(&run(&data, &["rank", "--given", "s", "--json"]));
     let rows = copy["features"].as_array().unwrap();
     let last = rows.last().unwrap();
     assert_eq!(last["feature"], "s_copy");
     assert_eq!(last["determined"], true);
     // In a selection the given features condition every step.
-    let sel = json(&run(&[
-        "select", "--given", "a", "-k", "1", "--method", "cmim", "--json",
-    ]));
+    let sel = json(&run(
+        &data,
+        &[
+            "select", "--given", "a", "-k", "1", "--method", "cmim", "--json",
+        ],
+    ));
     assert_eq!(features(&sel, "selected"), ["b"]);
 }
 
 #[test]
 fn usage_errors_are_one_line_with_exit_2() {
+    let data = data();
     for (args, needle) in [
         (vec!["select", "--method", "mifs"], "--method"),
         (vec!["select", "--method", "outrank"], "-k"),
@@ -163,7 +193,7 @@ fn usage_errors_are_one_line_with_exit_2() {
         (vec!["select", "-k", "0"], "k"),
         (vec!["select", "--max-distinct", "3"], "max_distinct"),
     ] {
-        let out = run(&args);
+        let out = run(&data, &args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
@@ -174,8 +204,13 @@ fn usage_errors_are_one_line_with_exit_2() {
 
 #[test]
 fn out_writes_the_selection_and_the_given_ranking() {
-    let dir = std::env::temp_dir().join(format!("cardrank-selection-out-{}", std::process::id()));
-    let out = run(&["select", "-k", "2", "--out", dir.to_str().unwrap()]);
+    let data = data();
+    let out_dir = scratch("cardrank-selection-out");
+    let dir = out_dir.path().join("out");
+    let out = run(
+        &data,
+        &["select", "-k", "2", "--out", dir.to_str().unwrap()],
+    );
     assert!(out.status.success());
     let tsv = std::fs::read_to_string(dir.join("selection.tsv")).unwrap();
     assert!(tsv.starts_with("step\tfeature\trelevance\tscore\tz\tsignificant"));
@@ -183,17 +218,21 @@ fn out_writes_the_selection_and_the_given_ranking() {
     for f in ["selection.json", "ranking.tsv", "ranking.json"] {
         assert!(dir.join(f).exists(), "{f}");
     }
-    let out = run(&["rank", "--given", "a", "--out", dir.to_str().unwrap()]);
+    let out = run(
+        &data,
+        &["rank", "--given", "a", "--out", dir.to_str().unwrap()],
+    );
     assert!(out.status.success());
     let tsv = std::fs::read_to_string(dir.join("given.tsv")).unwrap();
     assert!(tsv.lines().nth(1).unwrap().contains("\tb\t"), "{tsv}");
 }
 
 /// A number with a few rows per value (`amount`, informative above its
-/// median), an id of values seen once, a small code, and `y`.
-fn thin_data() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
+/// median), an id of values seen once, a small code, and `y`; made once
+/// (the text is kept) and written for each test that asks.
+fn thin_data() -> Data {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    let text = TEXT.get_or_init(|| {
         let mut next = lcg(0x9e37_79b9_7f4a_7c15);
         let mut text = String::from("amount,id,code,y\n");
         for row in 0..4_000 {
@@ -203,13 +242,13 @@ fn thin_data() -> PathBuf {
             let y = u64::from(next(100) < p);
             text.push_str(&format!("{}.5,r{row},c{code},{y}\n", amount / 2));
         }
-        write_temp("cardrank-thin", "thin.csv", &text)
-    })
-    .clone()
+        text
+    });
+    write_temp("cardrank-thin", "thin.csv", text)
 }
 
-fn run_thin(args: &[&str]) -> serde_json::Value {
-    json(&run_on(thin_data(), &[args, &["--json"]].concat()))
+fn run_thin(thin: &Data, args: &[&str]) -> serde_json::Value {
+    json(&run_on(&thin.path, &[args, &["--json"]].concat()))
 }
 
 fn grouped(v: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -229,9 +268,10 @@ fn grouped(v: &serde_json::Value) -> Vec<(String, String, u64)> {
 
 #[test]
 fn select_groups_values_into_levels_a_model_can_learn() {
+    let thin = thin_data();
     // By default: the thin number is binned (32 bins), the id pooled into
     // one level; the code is left alone.
-    let v = run_thin(&["select"]);
+    let v = run_thin(&thin, &["select"]);
     assert_eq!(v["grouping"]["min_count"], 20);
     assert_eq!(v["grouping"]["bins"], 32);
     let g = grouped(&v);
@@ -246,24 +286,24 @@ fn select_groups_values_into_levels_a_model_can_learn() {
     assert!(!features(&v, "selected").contains(&"id".to_string()));
     // --bins 0 pools the number's rare values instead; --min-count 0 and
     // `rank --given` (by default) keep every value.
-    let pooled = grouped(&run_thin(&["select", "--bins", "0"]));
+    let pooled = grouped(&run_thin(&thin, &["select", "--bins", "0"]));
     assert!(
         pooled.iter().all(|(_, how, _)| how == "pooled"),
         "{pooled:?}"
     );
-    let none = run_thin(&["select", "--min-count", "0", "-k", "2"]);
+    let none = run_thin(&thin, &["select", "--min-count", "0", "-k", "2"]);
     assert!(grouped(&none).is_empty());
-    let given = run_thin(&["rank", "--given", "code"]);
+    let given = run_thin(&thin, &["rank", "--given", "code"]);
     assert_eq!(given["grouping"]["min_count"], 0);
     assert!(grouped(&given).is_empty());
-    let given = run_thin(&["rank", "--given", "code", "--min-count", "20"]);
+    let given = run_thin(&thin, &["rank", "--given", "code", "--min-count", "20"]);
     assert_eq!(grouped(&given).len(), 2);
-    let bad = run_on(thin_data(), &["select", "--bins", "1"]);
+    let bad = run_on(&thin.path, &["select", "--bins", "1"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.starts_with("error:") && err.contains("bins"), "{err}");
     // The table says what was grouped.
-    let out = run_on(thin_data(), &["select"]);
+    let out = run_on(&thin.path, &["select"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("binned into 32: amount; rare values pooled: id."),

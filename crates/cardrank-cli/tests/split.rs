@@ -7,21 +7,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use tempfile::TempDir;
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cardrank-cli-split-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch folder for one test, removed when dropped.
+fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("cardrank-cli-split-")
+        .tempdir()
+        .unwrap()
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir().join(name);
+fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = tmp.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
 
-fn generate(name: &str, rows: usize) -> PathBuf {
-    let out = dir().join(name);
+fn generate(tmp: &TempDir, name: &str, rows: usize) -> PathBuf {
+    let out = tmp.path().join(name);
     let st = Command::new(env!("CARGO_BIN_EXE_cardrank"))
         .args(["generate", "--rows", &rows.to_string(), "--columns", "24"])
         .args(["--seed", "9", "--out"])
@@ -88,12 +91,13 @@ fn ranges(note: &str) -> usize {
 
 #[test]
 fn parallel_ranking_equals_sequential() {
-    let csv = generate("g.csv", 20_000);
+    let tmp = scratch();
+    let csv = generate(&tmp, "g.csv", 20_000);
     for size in ["50000", "7777", "300"] {
         let note = same_ranking(&csv, "click", size, &[]);
         assert!(ranges(&note) > 10, "{note}");
     }
-    let tsv = generate("g.tsv", 5_000);
+    let tsv = generate(&tmp, "g.tsv", 5_000);
     let note = same_ranking(&tsv, "click", "3000", &["--score", "ami"]);
     assert!(ranges(&note) > 10, "{note}");
     // Projection and missing tokens go through the same reader.
@@ -127,24 +131,26 @@ fn text(end: &str, rows: usize, row: impl Fn(usize) -> String) -> Vec<u8> {
 
 #[test]
 fn crlf_no_final_line_end_and_a_file_smaller_than_a_range() {
+    let tmp = scratch();
     let row = |i: usize| format!("{},v{},\"w,{}\"", (i % 3 == 0) as u8, i % 11, i % 7);
-    let crlf = write("crlf.csv", &text("\r\n", 2_000, row));
+    let crlf = write(&tmp, "crlf.csv", &text("\r\n", 2_000, row));
     let note = same_ranking(&crlf, "y", "500", &[]);
     assert!(ranges(&note) > 10, "{note}");
     let mut bytes = text("\n", 2_000, row);
     bytes.pop();
-    let no_end = write("no_end.csv", &bytes);
+    let no_end = write(&tmp, "no_end.csv", &bytes);
     let note = same_ranking(&no_end, "y", "500", &[]);
     assert!(ranges(&note) > 10, "{note}");
-    let small = write("small.csv", &text("\n", 20, row));
+    let small = write(&tmp, "small.csv", &text("\n", 20, row));
     let note = same_ranking(&small, "y", "1000000", &[]);
     assert!(note.contains("one range"), "{note}");
 }
 
 #[test]
 fn quoted_line_feeds_across_cuts_fall_back_to_one_reader() {
+    let tmp = scratch();
     let row = |i: usize| format!("{},v{},\"x{}\ny\"", (i % 3 == 0) as u8, i % 11, i % 7);
-    let path = write("quoted.csv", &text("\n", 2_000, row));
+    let path = write(&tmp, "quoted.csv", &text("\n", 2_000, row));
     let note = same_ranking(&path, "y", "301", &[]);
     assert!(note.contains("after all"), "{note}");
     // The same file cut where no quoted field spans a cut (one range).
@@ -154,8 +160,10 @@ fn quoted_line_feeds_across_cuts_fall_back_to_one_reader() {
 
 #[test]
 fn errors_in_a_later_range_name_the_line_in_the_file() {
+    let tmp = scratch();
     for (name, end) in [("bad_lf.csv", "\n"), ("bad_crlf.csv", "\r\n")] {
         let path = write(
+            &tmp,
             name,
             &text(end, 3_000, |i| match i {
                 2_100 => "1,2".to_string(),
@@ -180,7 +188,7 @@ fn errors_in_a_later_range_name_the_line_in_the_file() {
     let at = bytes.len() - 1_000;
     let at = at + bytes[at..].iter().position(|&b| b == b'v').unwrap();
     bytes[at] = 0xE9;
-    let path = write("latin1.csv", &bytes);
+    let path = write(&tmp, "latin1.csv", &bytes);
     let expected = error(&rank(&path, "y", "0", &[]));
     assert!(
         expected.contains("\\xE9") && expected.contains("column `b`"),
@@ -191,7 +199,8 @@ fn errors_in_a_later_range_name_the_line_in_the_file() {
 
 #[test]
 fn options_that_need_file_order_read_sequentially() {
-    let csv = generate("order.csv", 3_000);
+    let tmp = scratch();
+    let csv = generate(&tmp, "order.csv", 3_000);
     for extra in [
         &["--max-distinct", "50"][..],
         &["--sample-rate", "0.5"],

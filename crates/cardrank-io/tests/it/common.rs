@@ -1,26 +1,25 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::cast::AsArray;
 use arrow_array::RecordBatch;
 use cardrank_io::{CsvOptions, CsvReader, Error};
 
 /// A fresh folder under the system's temporary folder, removed on drop.
-pub struct TempDir(PathBuf);
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new() -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("cardrank-io-it-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("cardrank-io-it-")
+            .tempdir()
+            .expect("create temp dir");
         TempDir(dir)
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
+        self.0.path().join(name)
     }
 
     /// Writes `bytes` to `name` in this folder and returns its path.
@@ -28,12 +27,6 @@ impl TempDir {
         let p = self.path(name);
         std::fs::write(&p, bytes).expect("write temp file");
         p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

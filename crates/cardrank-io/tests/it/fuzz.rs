@@ -69,18 +69,18 @@ fn read_all(bytes: Vec<u8>, format: Format, skip: bool, target: Option<&str>, ba
 
 /// A valid Arrow IPC stream (`arrows`) or file of 40 rows, written once.
 fn ipc_seed(ext: &str) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("cardrank-io-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("seed.{ext}"));
+    let dir = tempfile::Builder::new()
+        .prefix("cardrank-io-fuzz-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join(format!("seed.{ext}"));
     let params = cardrank_io::GenParams {
         rows: 40,
         columns: 15,
         ..cardrank_io::GenParams::default()
     };
     cardrank_io::write_data(&params, &path).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
-    bytes
+    std::fs::read(&path).unwrap()
 }
 
 static IPC_SEEDS: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
