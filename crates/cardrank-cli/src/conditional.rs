@@ -270,39 +270,81 @@ fn select_tsv(steps: &[TargetStep]) -> String {
 }
 
 /// Joint: which steps were measured given the chosen features together
-/// (their score is what the step adds to them all) and which pairwise
-/// (JMI's mean over the chosen features, on another scale).
+/// (their score is what the step adds to them all) and which pairwise past
+/// the joint budget (JMI's mean over the chosen features, on another
+/// scale). Nothing when no step could be either: the first two, with
+/// nothing given, and pair steps are pairwise by definition.
 fn joint_note(sel: &TargetSelection) -> String {
-    if sel.method != "joint" || sel.selected.len() < 2 {
+    if sel.method != "joint" {
         return String::new();
     }
-    let joint: Vec<(usize, usize)> = sel
+    // A step after two or more chosen (or given) features, not a pair step.
+    let eligible = |t: &&TargetStep| t.partner.is_none() && sel.given.len() + t.step > 2;
+    let joint: Vec<&TargetStep> = sel
         .selected
         .iter()
-        .filter_map(|t| t.joint_levels.map(|n| (t.step, n)))
+        .filter(eligible)
+        .filter(|t| t.joint_levels.is_some())
         .collect();
-    let (Some(first), Some(last)) = (joint.first(), joint.last()) else {
-        return "joint: every step after the first is given one chosen feature at a time \
-                (JMI's mean): the chosen features' combinations passed one per 20 rows at once.\n"
-            .into();
-    };
-    let steps = if first.0 == last.0 {
-        format!("step {}", first.0)
-    } else {
-        format!("steps {}-{}", first.0, last.0)
-    };
-    let (lo, hi) = joint
+    let pairwise: Vec<usize> = sel
+        .selected
         .iter()
-        .fold((usize::MAX, 0), |(lo, hi), &(_, n)| (lo.min(n), hi.max(n)));
-    let levels = if lo == hi {
-        format!("{lo} combinations")
-    } else {
-        format!("{lo} to {hi} combinations")
-    };
-    format!(
-        "joint: {steps} given the chosen features together ({levels}); the other steps after \
-         the first given one chosen feature at a time (JMI's mean, a larger scale).\n"
-    )
+        .filter(eligible)
+        .filter(|t| t.joint_levels.is_none())
+        .map(|t| t.step)
+        .collect();
+    let mut parts = Vec::new();
+    if !joint.is_empty() {
+        let levels: Vec<usize> = joint.iter().filter_map(|t| t.joint_levels).collect();
+        let (lo, hi) = (
+            levels.iter().min().copied().unwrap_or(0),
+            levels.iter().max().copied().unwrap_or(0),
+        );
+        let range = if lo == hi {
+            format!("{lo}")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        let steps: Vec<usize> = joint.iter().map(|t| t.step).collect();
+        parts.push(format!(
+            "{} given the chosen features together ({range} combinations)",
+            step_list(&steps)
+        ));
+    }
+    if !pairwise.is_empty() {
+        parts.push(format!(
+            "{} given one chosen feature at a time, past the joint budget of one \
+             combination per 20 rows (JMI's mean, a larger scale)",
+            step_list(&pairwise)
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("joint: {}.\n", parts.join("; "))
+}
+
+/// "step 3", "steps 3-5", "steps 3-5, 8".
+fn step_list(steps: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &s in steps {
+        match runs.last_mut() {
+            Some((_, hi)) if *hi + 1 == s => *hi = s,
+            _ => runs.push((s, s)),
+        }
+    }
+    let text: Vec<String> = runs
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    let word = if steps.len() == 1 { "step" } else { "steps" };
+    format!("{word} {}", text.join(", "))
 }
 
 fn select_table(sel: &TargetSelection, run: &ProbeRun, meta: &Meta) -> String {

@@ -148,6 +148,27 @@ fn the_default_is_joint_and_stops_at_k_suggested() {
         text.contains("joint selection") && text.contains("k_suggested"),
         "{text}"
     );
+    // Steps 2 and 3 are the XOR pair, pairwise by definition: no note.
+    assert!(!text.contains("\njoint: "), "{text}");
+    // Forced on, step 4 is measured given s, a and b together, and one
+    // line of the text says so, as the JSON's joint_levels does.
+    let v = json(&run(&data, &["select", "-k", "5", "--json"]));
+    let joint: Vec<u64> = v["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["joint_levels"].is_u64())
+        .map(|s| s["step"].as_u64().unwrap())
+        .collect();
+    assert_eq!(joint.first(), Some(&4), "{v}");
+    let text = run(&data, &["select", "-k", "5"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    let note = text.lines().find(|l| l.starts_with("joint: ")).unwrap();
+    let levels = v["selected"][3]["joint_levels"].as_u64().unwrap();
+    assert_eq!(
+        note,
+        format!("joint: step 4 given the chosen features together ({levels} combinations).")
+    );
 }
 
 #[test]
@@ -214,6 +235,11 @@ fn out_writes_the_selection_and_the_given_ranking() {
     assert!(out.status.success());
     let tsv = std::fs::read_to_string(dir.join("selection.tsv")).unwrap();
     assert!(tsv.starts_with("step\tfeature\trelevance\tscore\tz\tsignificant"));
+    assert!(tsv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("\tpartner\tjoint_levels"));
     assert_eq!(tsv.lines().count(), 3);
     for f in ["selection.json", "ranking.tsv", "ranking.json"] {
         assert!(dir.join(f).exists(), "{f}");
