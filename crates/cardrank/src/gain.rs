@@ -44,9 +44,10 @@
 //! gather in few folds, and the gain is low or 0: it measures what a value
 //! tells about rows of other feature vectors.
 
+use rayon::prelude::*;
 use twox_hash::XxHash3_64;
 
-use crate::counts::JointCounts;
+use crate::counts::{FeatureState, JointCounts};
 use crate::encode::Dictionary;
 
 /// Number of folds.
@@ -171,6 +172,69 @@ pub(crate) fn crossfit_gain(counts: &JointCounts, prior: f64) -> Option<f64> {
         sum += fixed(n as f64 * (pred / b).ln());
     });
     Some(sum as f64 / SCALE / total as f64)
+}
+
+/// Rows given their folds by one task.
+const PASS_CHUNK: usize = 1 << 14;
+
+/// Each row's `class * FOLDS + fold` (see [`crate::gain`]), from the
+/// batch's codes of every feature (multivalue ones, which keep no codes,
+/// aside) and its classes.
+pub(crate) fn crossfit_classes<'a>(
+    features: &[FeatureState],
+    kept: &[Option<Vec<u32>>],
+    hashes: &mut [CodeHashes],
+    classes: &[u32],
+    out: &'a mut Vec<u32>,
+) -> &'a [u32] {
+    let rows = classes.len();
+    hashes
+        .par_iter_mut()
+        .zip(features.par_iter())
+        .for_each(|(h, f)| h.sync(&f.name, &f.dict));
+    let columns: Vec<(&CodeHashes, &[u32])> = hashes
+        .iter()
+        .zip(kept)
+        .filter_map(|(h, codes)| codes.as_deref().filter(|c| c.len() == rows).map(|c| (h, c)))
+        .collect();
+    out.clear();
+    out.resize(rows, 0);
+    out.par_chunks_mut(PASS_CHUNK)
+        .enumerate()
+        .for_each_init(Vec::new, |keys, (chunk, out)| {
+            let start = chunk * PASS_CHUNK;
+            keys.clear();
+            keys.resize(out.len(), 0u64);
+            for (h, codes) in &columns {
+                h.add_to(&codes[start..start + out.len()], keys);
+            }
+            for ((o, &key), &class) in out.iter_mut().zip(keys.iter()).zip(&classes[start..]) {
+                *o = class * FOLDS as u32 + fold_of(key);
+            }
+        });
+    out
+}
+
+/// Adds the batch's counts by fold to every feature, then applies the
+/// distinct-value budget.
+pub(crate) fn add_crossfit(
+    features: &mut [FeatureState],
+    kept: &[Option<Vec<u32>>],
+    fold_classes: &[u32],
+    n_classes: usize,
+    max_distinct: Option<usize>,
+) {
+    features
+        .par_iter_mut()
+        .zip(kept.par_iter())
+        .for_each(|(f, codes)| {
+            if let Some(codes) = codes.as_deref().filter(|c| c.len() == fold_classes.len()) {
+                f.add_crossfit(codes, fold_classes, n_classes * FOLDS);
+            }
+            if let Some(k) = max_distinct {
+                f.bound(k);
+            }
+        });
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::column::{encode_array, encode_list, is_list, is_supported, missing_ro
 use crate::counts::FeatureState;
 use crate::counts::PairState;
 use crate::error::{Error, Result};
-use crate::gain::{fold_of, CodeHashes, FOLDS};
+use crate::gain::{add_crossfit, crossfit_classes, CodeHashes};
 use crate::pairs::Interactions;
 use crate::params::{CheckedParams, RankParams};
 use crate::quality::{BatchPlan, TrackOptions, Tracker};
@@ -198,18 +198,40 @@ impl Ranker {
     /// a missing token) are left out and counted: a missing target is not a
     /// class (see [`RankParams::drop_missing_target`]).
     pub fn update(&mut self, batch: &RecordBatch) -> Result<()> {
-        let target = batch.schema().index_of(&self.state.target).ok();
-        let Some(missing) =
-            target.and_then(|t| missing_rows(batch.column(t).as_ref(), &self.params.missing))
-        else {
-            return self.update_rows(batch);
-        };
-        let keep = BooleanArray::from(missing.iter().map(|&m| !m).collect::<Vec<bool>>());
-        let kept = filter_record_batch(batch, &keep).map_err(|e| Error::UnsupportedType {
-            column: self.state.target.clone(),
-            data_type: format!("(rows with a missing target cannot be left out: {e})"),
-        })?;
-        self.state.missing_target_rows += (batch.num_rows() - kept.num_rows()) as u64;
+        self.update_all(std::slice::from_ref(batch))
+    }
+
+    /// Adds several batches, as [`Ranker::update`] with each in turn (the
+    /// same state), but coding each column through all of them in one go:
+    /// its dictionary stays in cache, which makes a table of many small
+    /// chunks (a pandas frame, say) pass about as fast as one batch.
+    pub fn update_all(&mut self, batches: &[RecordBatch]) -> Result<()> {
+        let mut kept: Vec<std::borrow::Cow<'_, RecordBatch>> = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let target = batch.schema().index_of(&self.state.target).ok();
+            match target.and_then(|t| missing_rows(batch.column(t).as_ref(), &self.params.missing))
+            {
+                None => kept.push(std::borrow::Cow::Borrowed(batch)),
+                Some(missing) => {
+                    let keep =
+                        BooleanArray::from(missing.iter().map(|&m| !m).collect::<Vec<bool>>());
+                    let rows =
+                        filter_record_batch(batch, &keep).map_err(|e| Error::UnsupportedType {
+                            column: self.state.target.clone(),
+                            data_type: format!(
+                                "(rows with a missing target cannot be left out: {e})"
+                            ),
+                        })?;
+                    self.state.missing_target_rows += (batch.num_rows() - rows.num_rows()) as u64;
+                    kept.push(std::borrow::Cow::Owned(rows));
+                }
+            }
+        }
+        let kept: Vec<&RecordBatch> = kept.iter().map(|b| b.as_ref()).collect();
+        if self.quality.is_some() {
+            // The tracker's partitions follow the batches: one at a time.
+            return kept.iter().try_for_each(|b| self.update_rows(&[b]));
+        }
         self.update_rows(&kept)
     }
 
@@ -226,33 +248,45 @@ impl Ranker {
         Ok(())
     }
 
-    /// Adds one batch of rows, all with a target value.
-    fn update_rows(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.state.batches += 1;
-        let batch_no = self.state.batches;
-        let (target_idx, feature_idx) = self.layout_for(batch, batch_no)?;
+    /// Adds batches of rows, all with a target value: each feature's
+    /// column is coded through every batch by one task.
+    fn update_rows(&mut self, batches: &[&RecordBatch]) -> Result<()> {
+        let mut layouts: Vec<(usize, Vec<usize>)> = Vec::with_capacity(batches.len());
+        for batch in batches {
+            self.state.batches += 1;
+            let batch_no = self.state.batches;
+            layouts.push(self.layout_for(batch, batch_no)?);
+        }
+        if batches.is_empty() {
+            return Ok(());
+        }
         if self.kept.len() != self.state.features.len() {
             self.prepare_pairs()?;
         }
-        let target = batch.column(target_idx);
         self.target_codes.clear();
         let missing = &self.params.missing;
-        encode_array(
-            &mut self.state.target_dict,
-            missing,
-            target.as_ref(),
-            &mut self.target_codes,
-        )
-        .map_err(|u| Error::UnsupportedType {
-            column: self.state.target.clone(),
-            data_type: u.0.to_string(),
-        })?;
+        // Where each batch's rows start in the classes.
+        let mut starts = vec![0usize];
+        for (batch, (target_idx, _)) in batches.iter().zip(&layouts) {
+            let target = batch.column(*target_idx);
+            encode_array(
+                &mut self.state.target_dict,
+                missing,
+                target.as_ref(),
+                &mut self.target_codes,
+            )
+            .map_err(|u| Error::UnsupportedType {
+                column: self.state.target.clone(),
+                data_type: u.0.to_string(),
+            })?;
+            starts.push(self.target_codes.len());
+        }
         let n_classes = self.state.target_dict.len();
         self.state.class_counts.resize(n_classes, 0);
         for &c in &self.target_codes {
             self.state.class_counts[c as usize] += 1;
         }
-        self.state.rows += batch.num_rows() as u64;
+        self.state.rows += self.target_codes.len() as u64;
         let classes = &self.target_codes;
         let features = &mut self.state.features;
         let code_hashes = &mut self.code_hashes;
@@ -267,62 +301,76 @@ impl Ranker {
         let paired: Vec<bool> = (0..features.len())
             .map(|i| pair_cols.contains(&i))
             .collect();
-        // The data-quality tracker (off unless `track_quality`): a hook per feature.
-        let (plan, mut hooks) = match self.quality.as_mut() {
-            Some(q) => {
-                let lists: Vec<bool> = feature_idx
+        // The data-quality tracker (off unless `track_quality`; then one
+        // batch at a time): a hook per feature.
+        let (plan, mut hooks) = match (self.quality.as_mut(), batches) {
+            (Some(q), [batch]) => {
+                let lists: Vec<bool> = layouts[0]
+                    .1
                     .iter()
                     .map(|&i| is_list(batch.column(i).data_type()))
                     .collect();
                 q.begin_batch(batch.num_rows(), &lists, classes, &self.state.target_dict)
             }
-            None => (
+            _ => (
                 BatchPlan::default(),
                 features.iter().map(|_| None).collect(),
             ),
         };
+        let layouts = &layouts;
         let mut work = || {
             features
                 .par_iter_mut()
-                .zip(feature_idx.par_iter())
+                .enumerate()
                 .zip(kept.par_iter_mut())
                 .zip(hooks.par_iter_mut())
                 .zip(paired.par_iter())
-                .try_for_each_init(Vec::new, |scratch, ((((f, &i), keep), hook), &in_pair)| {
+                .try_for_each_init(Vec::new, |scratch, ((((i, f), keep), hook), &in_pair)| {
                     let keep_codes = keep.is_some();
                     let codes = keep.as_mut().unwrap_or(scratch);
                     codes.clear();
-                    let col = batch.column(i);
-                    if is_list(col.data_type()) {
-                        // A multivalue feature: one code per occurrence.
-                        return add_list(f, col.as_ref(), in_pair, missing, classes, n_classes)
-                            .map(|()| bound(f, first_bound));
-                    }
                     let name = f.name.clone();
                     let unsupported = |u: crate::column::Unsupported| Error::UnsupportedType {
                         column: name.clone(),
                         data_type: u.0.to_string(),
                     };
-                    if !keep_codes && hook.is_none() && chunked(col.as_ref()) {
-                        // Codes needed only to count: a slice at a time, so
-                        // the codes stay in cache and no column-long buffer
-                        // is allocated (and its pages cleared) per batch.
-                        for start in (0..col.len()).step_by(ENCODE_CHUNK) {
-                            let len = ENCODE_CHUNK.min(col.len() - start);
-                            codes.clear();
-                            let part = col.slice(start, len);
-                            encode_array(&mut f.dict, missing, part.as_ref(), codes)
-                                .map_err(unsupported)?;
-                            f.add_rows(codes, &classes[start..start + len], n_classes);
+                    for (b, batch) in batches.iter().enumerate() {
+                        let col = batch.column(layouts[b].1[i]);
+                        let classes = &classes[starts[b]..starts[b + 1]];
+                        if is_list(col.data_type()) {
+                            // A multivalue feature: one code per occurrence.
+                            add_list(f, col.as_ref(), in_pair, missing, classes, n_classes)?;
+                            bound(f, first_bound);
+                            continue;
                         }
+                        if !keep_codes && hook.is_none() && chunked(col.as_ref()) {
+                            // Codes needed only to count: a slice at a time, so
+                            // the codes stay in cache and no column-long buffer
+                            // is allocated (and its pages cleared) per batch.
+                            for start in (0..col.len()).step_by(ENCODE_CHUNK) {
+                                let len = ENCODE_CHUNK.min(col.len() - start);
+                                codes.clear();
+                                let part = col.slice(start, len);
+                                encode_array(&mut f.dict, missing, part.as_ref(), codes)
+                                    .map_err(unsupported)?;
+                                f.add_rows(codes, &classes[start..start + len], n_classes);
+                            }
+                            bound(f, first_bound);
+                            continue;
+                        }
+                        // Kept codes run on through the batches; others are
+                        // this batch's only.
+                        if !keep_codes {
+                            codes.clear();
+                        }
+                        let at = codes.len();
+                        encode_array(&mut f.dict, missing, col.as_ref(), codes)
+                            .map_err(unsupported)?;
+                        f.add_rows(&codes[at..], classes, n_classes);
                         bound(f, first_bound);
-                        return Ok(());
-                    }
-                    encode_array(&mut f.dict, missing, col.as_ref(), codes).map_err(unsupported)?;
-                    f.add_rows(codes, classes, n_classes);
-                    bound(f, first_bound);
-                    if let Some(track) = hook.as_mut() {
-                        track.observe(codes, &plan, &f.dict);
+                        if let Some(track) = hook.as_mut() {
+                            track.observe(&codes[at..], &plan, &f.dict);
+                        }
                     }
                     Ok::<(), Error>(())
                 })?;
@@ -498,64 +546,6 @@ fn add_list(
     .map_err(|u| unsupported(u.0.to_string()))?;
     f.add_rows(&codes, &occurrence_classes, n_classes);
     Ok(())
-}
-
-/// Each row's `class * FOLDS + fold` (see [`crate::gain`]), from the
-/// batch's codes of every feature (multivalue ones, which keep no codes,
-/// aside) and its classes.
-fn crossfit_classes<'a>(
-    features: &[FeatureState],
-    kept: &[Option<Vec<u32>>],
-    hashes: &mut [CodeHashes],
-    classes: &[u32],
-    out: &'a mut Vec<u32>,
-) -> &'a [u32] {
-    let rows = classes.len();
-    hashes
-        .par_iter_mut()
-        .zip(features.par_iter())
-        .for_each(|(h, f)| h.sync(&f.name, &f.dict));
-    let columns: Vec<(&CodeHashes, &[u32])> = hashes
-        .iter()
-        .zip(kept)
-        .filter_map(|(h, codes)| codes.as_deref().filter(|c| c.len() == rows).map(|c| (h, c)))
-        .collect();
-    out.clear();
-    out.resize(rows, 0);
-    out.par_chunks_mut(ENCODE_CHUNK)
-        .enumerate()
-        .for_each_init(Vec::new, |keys, (chunk, out)| {
-            let start = chunk * ENCODE_CHUNK;
-            keys.clear();
-            keys.resize(out.len(), 0u64);
-            for (h, codes) in &columns {
-                h.add_to(&codes[start..start + out.len()], keys);
-            }
-            for ((o, &key), &class) in out.iter_mut().zip(keys.iter()).zip(&classes[start..]) {
-                *o = class * FOLDS as u32 + fold_of(key);
-            }
-        });
-    out
-}
-
-/// Adds the batch's counts by fold to every feature, then applies the
-/// distinct-value budget.
-fn add_crossfit(
-    features: &mut [FeatureState],
-    kept: &[Option<Vec<u32>>],
-    fold_classes: &[u32],
-    n_classes: usize,
-    max_distinct: Option<usize>,
-) {
-    features
-        .par_iter_mut()
-        .zip(kept.par_iter())
-        .for_each(|(f, codes)| {
-            if let Some(codes) = codes.as_deref().filter(|c| c.len() == fold_classes.len()) {
-                f.add_crossfit(codes, fold_classes, n_classes * FOLDS);
-            }
-            bound(f, max_distinct);
-        });
 }
 
 /// Applies the distinct-value budget, if any (see [`crate::fold`]).

@@ -1,7 +1,7 @@
 //! merge(state(A), state(B)) == state(A ++ B), bit for bit, for any split,
 //! batch size and thread count.
 
-use cardrank::{RankParams, RankState, Ranker, Ranking, Score};
+use cardrank::{PairSpec, RankParams, RankState, Ranker, Ranking, Score};
 use proptest::prelude::*;
 
 use crate::batch;
@@ -182,6 +182,54 @@ fn long_batches_coded_in_slices_rank_the_same() {
     let whole = rank(1, false);
     assert_eq!(rank(7, false), whole);
     assert_eq!(rank(1, true), whole);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// `update_all` over many batches leaves the state that `update` with
+    /// each in turn leaves, bit for bit (counts, dictionaries, the pairs'
+    /// buffered codes, the gain's folds), also when some targets are
+    /// missing (rows with r.3 == 2 and r.0 == 3 have an empty target).
+    #[test]
+    fn update_all_equals_update_with_each(
+        rows in rows_strategy(),
+        sizes in prop::collection::vec(1usize..60, 1..12),
+        threads in 1usize..4,
+        gain in any::<bool>(),
+    ) {
+        let params = || {
+            RankParams::new("y")
+                .threads(threads)
+                .drop_missing_target(true)
+                .gain(gain)
+                .pairs(PairSpec::among(["small", "wide", "sparse"]))
+        };
+        let mut batches = Vec::new();
+        let mut at = 0;
+        for &n in sizes.iter().cycle() {
+            if at >= rows.len() {
+                break;
+            }
+            let part = &rows[at..(at + n).min(rows.len())];
+            let mut cols = columns(part);
+            for (y, r) in cols[3].1.iter_mut().zip(part) {
+                if r.3 == 2 && r.0 == 3 {
+                    y.clear();
+                }
+            }
+            batches.push(batch(&cols));
+            at += n;
+        }
+        let mut each = Ranker::new(params()).unwrap();
+        for b in &batches {
+            each.update(b).unwrap();
+        }
+        let mut all = Ranker::new(params()).unwrap();
+        all.update_all(&batches).unwrap();
+        prop_assert_eq!(all.state().rows(), each.state().rows());
+        prop_assert!(all.state().to_bytes() == each.state().to_bytes());
+    }
 }
 
 proptest! {
