@@ -17,7 +17,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use crate::errors::Failure;
 use crate::input::checked;
 use crate::options::Options;
-use crate::pairs::{drain, json};
+use crate::pairs::{feed_all, json};
 use crate::ranking::PyRanking;
 use crate::signals::Signals;
 
@@ -146,11 +146,9 @@ pub(crate) fn probe_run(
     )?
     .conditional(&o.given())?;
     let run = py.detach(|| {
-        cardrank_run::plan::drive(plan, |ranker, _| {
-            drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?))
-        })?
-        .finish_probe(&o.grouping())
-        .map_err(Failure::from)
+        cardrank_run::plan::drive(plan, |ranker, _| feed_all(ranker, &batches))?
+            .finish_probe(&o.grouping())
+            .map_err(Failure::from)
     })?;
     probe_result(py, run)
 }

@@ -88,6 +88,30 @@ impl PyPairResult {
 
 /// Hands every batch to `sink`, checking for signals between batches (the
 /// caller runs without the GIL). Shared by the pair passes and the report.
+/// Most rows given to [`cardrank::Ranker::update_all`] at once by
+/// [`feed_all`] and [`crate::ranker::feed`] (signals are checked between).
+pub(crate) const GROUP_ROWS: usize = 1 << 18;
+
+/// Feeds batches already in memory to `ranker` several at a time
+/// ([`cardrank::Ranker::update_all`]: each column coded through them in one
+/// go, so a table of many small chunks passes as fast as one batch),
+/// checking for signals between groups of at most [`GROUP_ROWS`] rows.
+pub(crate) fn feed_all(ranker: &mut Ranker, batches: &[RecordBatch]) -> Result<(), Failure> {
+    let mut start = 0;
+    while start < batches.len() {
+        let (mut end, mut rows) = (start, 0);
+        while end < batches.len() && (end == start || rows + batches[end].num_rows() <= GROUP_ROWS)
+        {
+            rows += batches[end].num_rows();
+            end += 1;
+        }
+        ranker.update_all(&batches[start..end])?;
+        Python::attach(|py| py.check_signals())?;
+        start = end;
+    }
+    Ok(())
+}
+
 pub(crate) fn drain(
     batches: impl Iterator<Item = Result<RecordBatch, Failure>>,
     mut sink: impl FnMut(&RecordBatch) -> Result<(), Failure>,
@@ -132,7 +156,7 @@ pub(crate) fn pair_run(
             features.ranked.len(),
             &features.pairable,
             &budget,
-            |ranker, _| drain(batches.iter().cloned().map(Ok), |b| Ok(ranker.update(b)?)),
+            |ranker, _| feed_all(ranker, &batches),
         )
     })?;
     result(py, run)

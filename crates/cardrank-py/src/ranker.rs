@@ -30,6 +30,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use crate::errors::Failure;
 use crate::input::checked;
 use crate::options::Options;
+use crate::pairs::GROUP_ROWS;
 use crate::ranking::PyRanking;
 use crate::signals::Signals;
 
@@ -71,22 +72,29 @@ impl PyRanker {
 }
 
 /// Feeds batches into `ranker` without the GIL, checking for signals between
-/// batches.
+/// groups of batches (of up to `GROUP_ROWS` rows).
 pub(crate) fn feed<I, E>(py: Python<'_>, ranker: &mut Ranker, mut batches: I) -> Result<(), Failure>
 where
     I: Iterator<Item = Result<RecordBatch, E>> + Send,
     E: Into<Failure> + Send,
 {
     loop {
+        // Up to GROUP_ROWS rows at a time, coded column by column through
+        // all of them (`Ranker::update_all`).
         let more = py.detach(|| -> Result<bool, Failure> {
-            match batches.next() {
-                None => Ok(false),
-                Some(batch) => {
-                    let batch = batch.map_err(Into::into)?;
-                    ranker.update(&batch)?;
-                    Ok(true)
+            let (mut group, mut rows) = (Vec::new(), 0);
+            while rows < GROUP_ROWS {
+                match batches.next() {
+                    None => break,
+                    Some(batch) => {
+                        let batch = batch.map_err(Into::into)?;
+                        rows += batch.num_rows();
+                        group.push(batch);
+                    }
                 }
             }
+            ranker.update_all(&group)?;
+            Ok(!group.is_empty())
         })?;
         if !more {
             return Ok(());
