@@ -22,6 +22,7 @@
 use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_data::ArrayData;
 use arrow_schema::{ArrowError, DataType, Schema};
+use rayon::prelude::*;
 
 use crate::errors::Failure;
 
@@ -54,22 +55,26 @@ pub(crate) fn check_names(schema: &Schema) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Fails on a column whose buffers do not hold what its type says.
+/// Fails on a column whose buffers do not hold what its type says (the
+/// first such column; the columns are checked in parallel).
 pub(crate) fn check_batch(batch: &RecordBatch) -> Result<(), Failure> {
     let schema = batch.schema();
-    for (field, column) in schema.fields().iter().zip(batch.columns()) {
-        check_data(&column.to_data()).map_err(|e| {
-            Failure::Named(
-                "InvalidArrayError",
-                format!(
-                    "column `{}` is not a valid Arrow array ({}): {e}",
-                    field.name(),
-                    field.data_type()
-                ),
-            )
-        })?;
+    let bad = schema
+        .fields()
+        .par_iter()
+        .zip(batch.columns().par_iter())
+        .find_map_first(|(field, column)| check_data(&column.to_data()).err().map(|e| (field, e)));
+    match bad {
+        None => Ok(()),
+        Some((field, e)) => Err(Failure::Named(
+            "InvalidArrayError",
+            format!(
+                "column `{}` is not a valid Arrow array ({}): {e}",
+                field.name(),
+                field.data_type()
+            ),
+        )),
     }
-    Ok(())
 }
 
 /// `validate_full`, with strings checked as bytes (offsets, not UTF-8).
