@@ -19,10 +19,9 @@
 //! the producer's real buffer cannot be seen here. The Python side asks
 //! pyarrow to check its own arrays before they cross (`Table.validate()`).
 
-use arrow_array::{Array, RecordBatch, RecordBatchReader};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_data::ArrayData;
-use arrow_schema::{ArrowError, DataType, Schema};
-use rayon::prelude::*;
+use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
 
 use crate::errors::Failure;
 
@@ -56,14 +55,36 @@ pub(crate) fn check_names(schema: &Schema) -> Result<(), Failure> {
 }
 
 /// Fails on a column whose buffers do not hold what its type says (the
-/// first such column; the columns are checked in parallel).
+/// first such column). The columns are checked on a few scoped threads of
+/// this call's own, not on a thread pool: a process forked after using a
+/// pool has none of its threads, and would wait for them for ever.
 pub(crate) fn check_batch(batch: &RecordBatch) -> Result<(), Failure> {
     let schema = batch.schema();
-    let bad = schema
-        .fields()
-        .par_iter()
-        .zip(batch.columns().par_iter())
-        .find_map_first(|(field, column)| check_data(&column.to_data()).err().map(|e| (field, e)));
+    let columns: Vec<(&FieldRef, &ArrayRef)> =
+        schema.fields().iter().zip(batch.columns()).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(columns.len())
+        .max(1);
+    let per = columns.len().div_ceil(threads).max(1);
+    let bad = if threads == 1 {
+        first_bad(&columns)
+    } else {
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = columns
+                .chunks(per)
+                .map(|part| scope.spawn(move || first_bad(part)))
+                .collect();
+            // In column order: the first part with a bad column names it.
+            parts
+                .into_iter()
+                .map(|h| h.join().unwrap_or(None))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
+                .next()
+        })
+    };
     match bad {
         None => Ok(()),
         Some((field, e)) => Err(Failure::Named(
@@ -75,6 +96,12 @@ pub(crate) fn check_batch(batch: &RecordBatch) -> Result<(), Failure> {
             ),
         )),
     }
+}
+
+/// The first column of `part` whose buffers are not valid, with why.
+fn first_bad<'a>(part: &[(&'a FieldRef, &'a ArrayRef)]) -> Option<(&'a FieldRef, ArrowError)> {
+    part.iter()
+        .find_map(|&(field, column)| check_data(&column.to_data()).err().map(|e| (field, e)))
 }
 
 /// `validate_full`, with strings checked as bytes (offsets, not UTF-8).
