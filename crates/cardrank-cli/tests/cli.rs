@@ -1,27 +1,15 @@
 //! The `cardrank` binary end to end: outputs, exit codes, bad input.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use tempfile::TempDir;
+use common::{scratch, write};
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
-}
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-cli-")
-        .tempdir()
-        .unwrap()
-}
-
-fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = tmp.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 fn rank(path: &Path, target: &str, extra: &[&str]) -> Output {
@@ -60,21 +48,21 @@ fn json(out: &Output) -> serde_json::Value {
 
 #[test]
 fn empty_file() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "empty.csv", b"");
     assert_bad_input(&rank(&p, "y", &[]), "empty.csv");
 }
 
 #[test]
 fn header_only() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "header.csv", b"a,b,y\n");
     assert_bad_input(&rank(&p, "y", &[]), "no data rows");
 }
 
 #[test]
 fn ragged_row_names_line_and_counts() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "ragged.csv", b"a,b,y\n1,2,0\n1,2\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, "ragged.csv");
@@ -87,21 +75,21 @@ fn ragged_row_names_line_and_counts() {
 
 #[test]
 fn missing_target_column() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "notarget.csv", b"a,b\n1,2\n");
     assert_bad_input(&rank(&p, "click", &[]), "target column `click` not found");
 }
 
 #[test]
 fn constant_target() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "constant.csv", b"a,y\n1,1\n2,1\n");
     assert_bad_input(&rank(&p, "y", &[]), "single value `1`");
 }
 
 #[test]
 fn non_utf8_bytes() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "latin1.csv", b"a,y\ncaf\xe9,1\nx,0\n");
     let out = rank(&p, "y", &[]);
     assert_bad_input(&out, "latin1.csv");
@@ -121,7 +109,7 @@ fn truncated_gzip() {
     let bytes = enc.finish().unwrap();
     let mut all = b"".to_vec();
     all.extend_from_slice(&bytes[..bytes.len() / 2]);
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "cut.csv.gz", &all);
     assert_bad_input(&rank(&p, "1", &[]), "cut.csv.gz");
 }
@@ -129,7 +117,7 @@ fn truncated_gzip() {
 #[test]
 fn missing_file_and_bad_options() {
     assert_bad_input(&rank(Path::new("/nonexistent/x.csv"), "y", &[]), "x.csv");
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "ok.csv", b"a,y\n1,1\n2,0\n");
     assert_bad_input(&rank(&p, "y", &["--delimiter", "ab"]), "--delimiter");
     assert_bad_input(&rank(&p, "y", &["--threads", "0"]), "threads");
@@ -141,7 +129,7 @@ fn missing_file_and_bad_options() {
 
 #[test]
 fn json_tsv_and_out_dir() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(
         &tmp,
         "small.tsv",
@@ -198,7 +186,7 @@ fn stdin_input() {
 
 #[test]
 fn generated_data_ranks_every_informative_feature_above_every_noise_feature() {
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = tmp.path().join("gen.csv.gz");
     let out = bin()
         .args([
@@ -279,7 +267,7 @@ fn score_gain() {
         let click = u8::from((site < 3) ^ (r % 7 == 0));
         csv.push_str(&format!("s{site},u{r},{click}\n"));
     }
-    let tmp = scratch();
+    let tmp = scratch("cli");
     let p = write(&tmp, "gain.csv", csv.as_bytes());
     let dir = tmp.path().join("gain-out");
     let v = json(&rank(

@@ -1,23 +1,18 @@
 //! `cardrank rank` over every input format, several files, standard input,
 //! transforms and budgets, and the `input` report.
 
+mod common;
+
+use common::scratch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
-}
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-cli-formats-")
-        .tempdir()
-        .unwrap()
 }
 
 /// Generates `rows` rows into `dir/name`.
@@ -84,7 +79,7 @@ fn every_format_gives_the_same_ranking() {
         "same.arrows",
         "same.vw",
     ];
-    let tmp = scratch();
+    let tmp = scratch("cli-formats");
     let mut results: Vec<(&str, Value)> = Vec::new();
     for n in names {
         let p = generate(tmp.path(), n, 30_000);
@@ -115,7 +110,7 @@ fn every_format_gives_the_same_ranking() {
 
 #[test]
 fn several_files_a_glob_and_stdin() {
-    let tmp = scratch();
+    let tmp = scratch("cli-formats");
     let d = tmp.path().join("parts");
     std::fs::create_dir_all(&d).unwrap();
     std::fs::write(d.join("a.csv"), "y,x\n1,p\n0,q\n1,p\n").unwrap();
@@ -149,7 +144,7 @@ fn several_files_a_glob_and_stdin() {
 
 #[test]
 fn sampling_folds_and_skips_are_reported() {
-    let tmp = scratch();
+    let tmp = scratch("cli-formats");
     let p = generate(tmp.path(), "report.csv", 20_000);
     let j = json(&rank(
         &[&p],
@@ -207,7 +202,7 @@ fn sampling_folds_and_skips_are_reported() {
 
 #[test]
 fn numeric_binning_and_multivalue() {
-    let tmp = scratch();
+    let tmp = scratch("cli-formats");
     let p = tmp.path().join("num.csv");
     let mut text = String::from("y,price,tags\n");
     for i in 0..400 {
@@ -252,7 +247,7 @@ fn numeric_binning_and_multivalue() {
 
 #[test]
 fn bad_inputs_in_other_formats() {
-    let tmp = scratch();
+    let tmp = scratch("cli-formats");
     let d = tmp.path();
     let p = d.join("nolabel.vw");
     std::fs::write(&p, "1 |a x\n|a y\n").unwrap();

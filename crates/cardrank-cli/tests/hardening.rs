@@ -2,27 +2,15 @@
 //! and 15): a missing target value, `--exclude` naming the target, negative
 //! zeros in the tables.
 
+mod common;
+
+use common::{scratch, write};
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use tempfile::TempDir;
-
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
-}
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-hardening-")
-        .tempdir()
-        .unwrap()
-}
-
-fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = tmp.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 fn run(args: &[&str], path: &PathBuf) -> Output {
@@ -57,7 +45,7 @@ const MISSING_TARGET: &[u8] = b"site,y\na,1\nb,0\na,\nb,0\na,1\nc,NA\nb,\na,1\n"
 
 #[test]
 fn a_missing_target_is_an_error_naming_how_many_rows() {
-    let tmp = scratch();
+    let tmp = scratch("hardening");
     let p = write(&tmp, "missing-target.csv", MISSING_TARGET);
     for command in [
         &["rank", "--target", "y"][..],
@@ -86,7 +74,7 @@ fn a_missing_target_is_an_error_naming_how_many_rows() {
 
 #[test]
 fn dropped_missing_targets_are_counted_in_the_output() {
-    let tmp = scratch();
+    let tmp = scratch("hardening");
     let p = write(&tmp, "missing-target-drop.csv", MISSING_TARGET);
     let args = ["rank", "--target", "y", "--drop-missing-target", "--json"];
     let j = json(&run(&args, &p));
@@ -114,7 +102,7 @@ fn dropped_missing_targets_are_counted_in_the_output() {
 #[test]
 fn excluding_the_target_is_an_error() {
     // Before, `--exclude y` was accepted silently (exit 0).
-    let tmp = scratch();
+    let tmp = scratch("hardening");
     let p = write(&tmp, "exclude.csv", b"site,u,y\na,p,1\nb,q,0\n");
     for command in ["rank", "report"] {
         let mut args = vec![command, "--target", "y", "--exclude", "y"];

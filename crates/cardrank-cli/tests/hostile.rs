@@ -4,10 +4,12 @@
 //! also with `RUST_BACKTRACE=1` and under a 1 GB address-space limit.
 //! Skipped, saying so, where the folder is absent.
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-use tempfile::TempDir;
 
 fn hostile_files() -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/hostile");
@@ -51,18 +53,10 @@ fn check(what: &str, file: &Path, out: &Output) {
     assert!(lines[0].contains(name.as_ref()), "{what}: {stderr}");
 }
 
-/// A scratch folder for one test, removed when dropped.
-fn scratch(tag: &str) -> TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("cardrank-hostile-{tag}-"))
-        .tempdir()
-        .unwrap()
-}
-
 #[test]
 fn hostile_files_give_one_error_line() {
     let Some(files) = hostile_files() else { return };
-    let dir = scratch("plain");
+    let dir = scratch("hostile-plain");
     for file in &files {
         for cmd in ["rank", "report"] {
             let out = Command::new(env!("CARGO_BIN_EXE_cardrank"))
@@ -88,7 +82,7 @@ fn hostile_files_fail_cleanly_under_an_address_space_limit() {
         eprintln!("skipping: no prlimit on this machine");
         return;
     }
-    let dir = scratch("limited");
+    let dir = scratch("hostile-limited");
     for file in &files {
         for cmd in ["rank", "report"] {
             let out = Command::new("prlimit")

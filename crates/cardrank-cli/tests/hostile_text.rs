@@ -2,7 +2,11 @@
 //! the cap, unterminated quotes, VW features that never appear, and the
 //! report on list columns (VW namespaces, `--multivalue`).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{scratch, write};
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -10,20 +14,6 @@ use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
-}
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-hostile-")
-        .tempdir()
-        .unwrap()
-}
-
-fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = tmp.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 fn rank(path: &Path, target: &str, extra: &[&str]) -> Output {
@@ -56,7 +46,7 @@ fn ok(out: &Output) -> String {
 
 #[test]
 fn thread_counts_past_the_cap_are_refused() {
-    let tmp = scratch();
+    let tmp = scratch("hostile");
     let p = write(&tmp, "threads.csv", b"a,y\n1,1\n2,0\n");
     // 100,000 used to start 100,000 threads (minutes, a gigabyte).
     let out = rank(&p, "y", &["--threads", "100000"]);
@@ -75,7 +65,7 @@ fn thread_counts_past_the_cap_are_refused() {
 
 #[test]
 fn an_unterminated_quote_names_its_line() {
-    let tmp = scratch();
+    let tmp = scratch("hostile");
     // At the end of the file: the last field swallowed the last lines and
     // was accepted.
     let p = write(&tmp, "open_end.csv", b"a,y\n1,1\n2,\"0\n3,1\n4,0\n");
@@ -107,7 +97,7 @@ fn an_unterminated_quote_names_its_line() {
 
 #[test]
 fn closed_quotes_are_not_taken_for_open_ones() {
-    let tmp = scratch();
+    let tmp = scratch("hostile");
     // Quoted line feeds, doubled quotes, a quoted last field ending the file
     // with or without a line end, and a quote inside an unquoted field.
     for (name, text) in [
@@ -138,7 +128,7 @@ fn vw_lines() -> String {
 
 #[test]
 fn vw_features_that_never_appear_are_an_error() {
-    let tmp = scratch();
+    let tmp = scratch("hostile");
     let p = write(&tmp, "listed.vw", vw_lines().as_bytes());
     let out = rank(&p, "label", &["--features", "u,nope"]);
     assert_bad_input(
@@ -195,7 +185,7 @@ fn unusual_columns(q: &Value) -> Vec<String> {
 
 #[test]
 fn report_reads_list_columns_in_its_second_pass() {
-    let tmp = scratch();
+    let tmp = scratch("hostile");
     // VW: every namespace is a list column (`u` has one value per line, so
     // it used to pass as a one-value column and fail in the second pass).
     let p = write(&tmp, "report.vw", vw_lines().as_bytes());

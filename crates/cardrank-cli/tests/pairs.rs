@@ -1,6 +1,10 @@
 //! `cardrank rank --redundancy --interactions` and `cardrank select` end to
 //! end on a generated click log with an XOR pair and a relabelled copy.
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -11,20 +15,12 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
 }
 
-/// A scratch folder, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-pairs-")
-        .tempdir()
-        .unwrap()
-}
-
 /// A generated log of 100,000 rows and 16 columns (15 features), made once
 /// (its bytes are kept) and written into `tmp` as `clicks.csv`.
 fn generated(tmp: &TempDir) -> PathBuf {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     let bytes = BYTES.get_or_init(|| {
-        let made = scratch();
+        let made = scratch("pairs");
         let path = made.path().join("clicks.csv");
         let out = bin()
             .args(["generate", "--rows", "100000", "--columns", "16", "--out"])
@@ -72,7 +68,7 @@ fn names(v: &serde_json::Value) -> Vec<&str> {
 
 #[test]
 fn pairs_triples_and_selection_on_generated_data() {
-    let tmp = scratch();
+    let tmp = scratch("pairs");
     let path = generated(&tmp);
     let out_dir = tmp.path().join("out");
     let v = json(&run(
@@ -146,7 +142,7 @@ fn pairs_triples_and_selection_on_generated_data() {
 
 #[test]
 fn pair_usage_errors_are_one_line() {
-    let tmp = scratch();
+    let tmp = scratch("pairs");
     let path = generated(&tmp);
     for (args, needle) in [
         (
@@ -187,7 +183,7 @@ fn pair_usage_errors_are_one_line() {
 
 #[test]
 fn select_refuses_rank_only_options_and_writes_its_files() {
-    let tmp = scratch();
+    let tmp = scratch("pairs");
     let dir = tmp.path().join("select_flags");
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("d.csv");

@@ -1,6 +1,10 @@
 //! `cardrank report` and `cardrank compare` end to end, on generated data
 //! whose problems are known.
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,14 +13,6 @@ use tempfile::TempDir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cardrank"))
-}
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-report-")
-        .tempdir()
-        .unwrap()
 }
 
 /// A small deterministic generator (64-bit LCG, high bits).
@@ -115,7 +111,7 @@ fn ok(out: &Output) {
 
 #[test]
 fn known_problems_are_flagged() {
-    let tmp = scratch();
+    let tmp = scratch("report");
     let input = problem_csv(&tmp, "problems");
     let dir = tmp.path().join("out-problems");
     let out = report(&input, &dir, &[]);
@@ -170,7 +166,7 @@ fn known_problems_are_flagged() {
 
 #[test]
 fn html_is_self_contained_and_plots_are_written() {
-    let tmp = scratch();
+    let tmp = scratch("report");
     let input = problem_csv(&tmp, "html");
     let dir = tmp.path().join("out-html");
     ok(&report(&input, &dir, &[]));
@@ -225,7 +221,7 @@ fn html_is_self_contained_and_plots_are_written() {
 #[test]
 fn distinct_counts_are_exact_below_the_budget_and_sketched_above() {
     // 30,000 rows: `big` has 20,000 distinct values, `small` 50.
-    let tmp = scratch();
+    let tmp = scratch("report");
     let path = tmp.path().join("budget.csv");
     let mut r = Lcg(11);
     let mut s = String::from("big,small,y\n");
@@ -267,7 +263,7 @@ fn distinct_counts_are_exact_below_the_budget_and_sketched_above() {
 
 #[test]
 fn standard_input_gets_one_pass_and_a_note() {
-    let tmp = scratch();
+    let tmp = scratch("report");
     let input = problem_csv(&tmp, "stdin");
     let dir = tmp.path().join("out-stdin");
     let out = bin()
@@ -286,7 +282,7 @@ fn standard_input_gets_one_pass_and_a_note() {
 
 #[test]
 fn thresholds_can_be_changed_and_bad_ones_are_refused() {
-    let tmp = scratch();
+    let tmp = scratch("report");
     let input = problem_csv(&tmp, "thresholds");
     let dir = tmp.path().join("out-thresholds");
     ok(&report(
@@ -318,7 +314,7 @@ fn thresholds_can_be_changed_and_bad_ones_are_refused() {
 
 #[test]
 fn compare_two_rankings() {
-    let tmp = scratch();
+    let tmp = scratch("report");
     let input = problem_csv(&tmp, "compare");
     let dir = tmp.path().join("out-compare");
     ok(&report(

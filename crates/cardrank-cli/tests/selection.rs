@@ -2,6 +2,10 @@
 //! end: y = a XOR b with label noise, `s` a noisy copy of y, `s_copy` a
 //! relabelled copy of `s`, a constant and noise.
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -23,14 +27,6 @@ fn lcg(mut state: u64) -> impl FnMut(u64) -> u64 {
     }
 }
 
-/// A scratch folder named `PREFIX-...`, removed when dropped.
-fn scratch(prefix: &str) -> TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("{prefix}-"))
-        .tempdir()
-        .unwrap()
-}
-
 /// A data file in a scratch folder of its own: both are removed when this
 /// is dropped, so a test keeps it for as long as it runs the binary on it.
 struct Data {
@@ -38,9 +34,9 @@ struct Data {
     path: PathBuf,
 }
 
-/// Writes `text` as `file` into a new scratch folder named `PREFIX-...`.
-fn write_temp(prefix: &str, file: &str, text: &str) -> Data {
-    let dir = scratch(prefix);
+/// Writes `text` as `file` into a new scratch folder `cardrank-TAG-...`.
+fn write_temp(tag: &str, file: &str, text: &str) -> Data {
+    let dir = scratch(tag);
     let path = dir.path().join(file);
     std::fs::write(&path, text).unwrap();
     Data { _dir: dir, path }
@@ -65,7 +61,7 @@ fn data() -> Data {
         }
         text
     });
-    write_temp("cardrank-selection", "truth.csv", text)
+    write_temp("selection", "truth.csv", text)
 }
 
 /// `cardrank SUBCOMMAND FILE ARGS... --target y --quiet`.
@@ -226,7 +222,7 @@ fn usage_errors_are_one_line_with_exit_2() {
 #[test]
 fn out_writes_the_selection_and_the_given_ranking() {
     let data = data();
-    let out_dir = scratch("cardrank-selection-out");
+    let out_dir = scratch("selection-out");
     let dir = out_dir.path().join("out");
     let out = run(
         &data,
@@ -270,7 +266,7 @@ fn thin_data() -> Data {
         }
         text
     });
-    write_temp("cardrank-thin", "thin.csv", text)
+    write_temp("thin", "thin.csv", text)
 }
 
 fn run_thin(thin: &Data, args: &[&str]) -> serde_json::Value {

@@ -3,25 +3,15 @@
 //! fallback when a quoted line feed spans a cut. `CARDRANK_CSV_SPLIT_BYTES`
 //! forces small ranges (and makes the CLI say how it read the file).
 
+mod common;
+
+use common::{scratch, write};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 use tempfile::TempDir;
-
-/// A scratch folder for one test, removed when dropped.
-fn scratch() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("cardrank-cli-split-")
-        .tempdir()
-        .unwrap()
-}
-
-fn write(tmp: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = tmp.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
 
 fn generate(tmp: &TempDir, name: &str, rows: usize) -> PathBuf {
     let out = tmp.path().join(name);
@@ -91,7 +81,7 @@ fn ranges(note: &str) -> usize {
 
 #[test]
 fn parallel_ranking_equals_sequential() {
-    let tmp = scratch();
+    let tmp = scratch("cli-split");
     let csv = generate(&tmp, "g.csv", 20_000);
     for size in ["50000", "7777", "300"] {
         let note = same_ranking(&csv, "click", size, &[]);
@@ -131,7 +121,7 @@ fn text(end: &str, rows: usize, row: impl Fn(usize) -> String) -> Vec<u8> {
 
 #[test]
 fn crlf_no_final_line_end_and_a_file_smaller_than_a_range() {
-    let tmp = scratch();
+    let tmp = scratch("cli-split");
     let row = |i: usize| format!("{},v{},\"w,{}\"", (i % 3 == 0) as u8, i % 11, i % 7);
     let crlf = write(&tmp, "crlf.csv", &text("\r\n", 2_000, row));
     let note = same_ranking(&crlf, "y", "500", &[]);
@@ -148,7 +138,7 @@ fn crlf_no_final_line_end_and_a_file_smaller_than_a_range() {
 
 #[test]
 fn quoted_line_feeds_across_cuts_fall_back_to_one_reader() {
-    let tmp = scratch();
+    let tmp = scratch("cli-split");
     let row = |i: usize| format!("{},v{},\"x{}\ny\"", (i % 3 == 0) as u8, i % 11, i % 7);
     let path = write(&tmp, "quoted.csv", &text("\n", 2_000, row));
     let note = same_ranking(&path, "y", "301", &[]);
@@ -160,7 +150,7 @@ fn quoted_line_feeds_across_cuts_fall_back_to_one_reader() {
 
 #[test]
 fn errors_in_a_later_range_name_the_line_in_the_file() {
-    let tmp = scratch();
+    let tmp = scratch("cli-split");
     for (name, end) in [("bad_lf.csv", "\n"), ("bad_crlf.csv", "\r\n")] {
         let path = write(
             &tmp,
@@ -199,7 +189,7 @@ fn errors_in_a_later_range_name_the_line_in_the_file() {
 
 #[test]
 fn options_that_need_file_order_read_sequentially() {
-    let tmp = scratch();
+    let tmp = scratch("cli-split");
     let csv = generate(&tmp, "order.csv", 3_000);
     for extra in [
         &["--max-distinct", "50"][..],
