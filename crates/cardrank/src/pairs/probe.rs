@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::cond::Conditional;
 use super::finish::{Finisher, JointGiven};
-use super::strata::{conditional_given, ByGiven, StrataWorker};
+use super::strata::{both_orders, conditional_given, ByGiven, StrataWorker};
 use crate::error::{Error, Result};
 use crate::state::RankState;
 
@@ -127,7 +127,8 @@ impl<'a> PairProbe<'a> {
         let t = self.tuple(x, z, i, j)?;
         self.measured.fetch_add(1, Ordering::Relaxed);
         if self.buffered {
-            return Ok([self.given(i, j), self.given(j, i)]);
+            let both = self.with_worker(|w| both_orders(&self.finisher, i, j, w));
+            return Ok(both.unwrap_or_else(|| [self.given(i, j), self.given(j, i)]));
         }
         self.finished(t)
     }
@@ -162,11 +163,16 @@ impl<'a> PairProbe<'a> {
                 }
             }
         };
+        self.with_worker(|w| conditional_given(&self.finisher, x, z, &by, w))
+    }
+
+    /// `f` with this thread's buffers.
+    fn with_worker<T>(&self, f: impl FnOnce(&mut StrataWorker) -> T) -> T {
         let slot = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
         match self.workers[slot].try_lock() {
-            Ok(mut w) => conditional_given(&self.finisher, x, z, &by, &mut w),
+            Ok(mut w) => f(&mut w),
             // Taken (a caller's thread outside the pool): fresh buffers.
-            Err(_) => conditional_given(&self.finisher, x, z, &by, &mut StrataWorker::default()),
+            Err(_) => f(&mut StrataWorker::default()),
         }
     }
 

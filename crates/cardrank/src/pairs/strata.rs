@@ -27,6 +27,11 @@
 //!   small reusable array (one counter per value of X and class, reset
 //!   through the list of values seen).
 //!
+//! A pair asked for in both orders (the selection's pair step) whose whole
+//! table is counted straight is counted once ([`both_orders`]): the table
+//! walked in z order gives the strata of one order, in x order those of
+//! the other.
+//!
 //! The result is bit-identical to finishing the whole pair table
 //! (`super::finish`): the MI depends only on the multisets of counts (exact
 //! sums), and the strata are added in increasing z, as there.
@@ -118,6 +123,8 @@ pub(crate) struct StrataWorker {
     seen: Vec<u32>,
     /// The stratum's X value counts, for [`StrataSum::add`].
     rows: Vec<u64>,
+    /// The stratum's class counts (when not taken from a [`ByGiven`]).
+    classes: Vec<u64>,
     /// The first `FAST_MIN_CELLS` cells `(level total, class total, k)`.
     small: Vec<(u64, u64, u64)>,
     memo: StrataMemo,
@@ -138,11 +145,19 @@ impl Tally<'_> {
     /// its total.
     #[inline]
     fn level(&mut self, cells: &mut [u32]) -> u64 {
+        let a = self.level_of(cells);
+        cells.fill(0);
+        a
+    }
+
+    /// [`Tally::level`], leaving `cells` as they are.
+    #[inline]
+    fn level_of(&mut self, cells: &[u32]) -> u64 {
         let a: u64 = cells.iter().map(|&c| u64::from(c)).sum();
         self.levels.push(a);
-        for (y, c) in cells.iter_mut().enumerate() {
-            if *c > 0 {
-                let k = u64::from(std::mem::take(c));
+        for (y, &c) in cells.iter().enumerate() {
+            if c > 0 {
+                let k = u64::from(c);
                 self.cells.push(k);
                 if self.small.len() < measures::FAST_MIN_CELLS {
                     let b = self.target.get(y).copied().unwrap_or(0);
@@ -205,6 +220,7 @@ pub(crate) fn conditional_given(
         rows,
         small,
         memo,
+        ..
     } = w;
     small.clear();
     let mut tally = Tally {
@@ -216,19 +232,14 @@ pub(crate) fn conditional_given(
         strata: StrataSum::default(),
     };
     let class_counts = |v: usize| &by.class_counts[v * k..(v + 1) * k];
-    let whole = card_z.checked_mul(card_x).and_then(|c| c.checked_mul(k));
-    if whole.is_some_and(|c| c <= DIRECT_CELLS) {
+    if let Some(size) = direct_size(card_z, card_x, k) {
         // The whole table, counted straight and walked in z order.
-        cells.clear();
-        cells.resize(card_z * card_x * k, 0);
-        for ((&zv, &xv), &y) in zcodes.iter().zip(xcodes).zip(classes) {
-            cells[(zv as usize * card_x + xv as usize) * k + y as usize] += 1;
-        }
-        for (v, block) in cells.chunks_exact_mut(card_x * k).enumerate() {
+        count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
+        for (v, block) in cells.chunks_exact(card_x * k).enumerate() {
             rows.clear();
-            for level in block.chunks_exact_mut(k) {
+            for level in block.chunks_exact(k) {
                 if level.iter().any(|&c| c > 0) {
-                    rows.push(tally.level(level));
+                    rows.push(tally.level_of(level));
                 }
             }
             tally.stratum(rows, class_counts(v), memo);
@@ -263,15 +274,126 @@ pub(crate) fn conditional_given(
         }
     }
     let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
+    finish(fin, (x, z), joint_mi, cardinality, &strata)
+}
+
+/// `x given z` from the pair's `MI(XZ; Y)`, its levels and its strata.
+fn finish(
+    fin: &Finisher<'_>,
+    (x, z): (u32, u32),
+    joint_mi: f64,
+    cardinality: usize,
+    strata: &StrataSum,
+) -> Conditional {
     let zs = &fin.singles[z as usize];
     let z_levels: usize = zs.groups.iter().map(|&(_, m)| m as usize).sum();
     let names = fin.pairs().features();
     Conditional::new(
         (&names[x as usize], &names[z as usize]),
         (joint_mi - zs.mi).max(0.0),
-        &strata,
+        strata,
         cardinality <= z_levels,
     )
+}
+
+/// The cells of a pair's whole `(z, x, y)` table, when it is small enough
+/// to be counted straight ([`DIRECT_CELLS`]).
+fn direct_size(card_z: usize, card_x: usize, k: usize) -> Option<usize> {
+    card_z
+        .checked_mul(card_x)
+        .and_then(|c| c.checked_mul(k))
+        .filter(|&c| c <= DIRECT_CELLS)
+}
+
+/// Counts the rows into the whole `(z, x, y)` table of `size` cells
+/// (`cells`, cleared first): cell `(z card_x + x) k + y`.
+fn count_whole(
+    zcodes: &[u32],
+    xcodes: &[u32],
+    classes: &[u32],
+    card_x: usize,
+    k: usize,
+    size: usize,
+    cells: &mut Vec<u32>,
+) {
+    cells.clear();
+    cells.resize(size, 0);
+    for ((&zv, &xv), &y) in zcodes.iter().zip(xcodes).zip(classes) {
+        cells[(zv as usize * card_x + xv as usize) * k + y as usize] += 1;
+    }
+}
+
+/// Both orders `[x given z, z given x]` of a pair (involved features)
+/// whose whole table is small enough to be counted straight, from **one**
+/// count of the buffered rows: the table is walked in z order for the
+/// strata of the first and in x order for those of the second, and its
+/// `MI(XZ; Y)` (a sum over the cells, in any order) serves both. The same
+/// bits as [`conditional_given`] of each order. `None` when the table is
+/// too large (then each order is measured by itself).
+pub(crate) fn both_orders(
+    fin: &Finisher<'_>,
+    x: u32,
+    z: u32,
+    w: &mut StrataWorker,
+) -> Option<[Conditional; 2]> {
+    let (xcodes, classes) = fin.pairs().buffered(x);
+    let (zcodes, _) = fin.pairs().buffered(z);
+    let k = fin.n_classes;
+    let (card_x, card_z) = (fin.cards[x as usize], fin.cards[z as usize]);
+    let size = direct_size(card_z, card_x, k)?;
+    let StrataWorker {
+        cells,
+        rows,
+        classes: stratum_classes,
+        small,
+        memo,
+        ..
+    } = w;
+    count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
+    small.clear();
+    let mut tally = Tally {
+        target: fin.target.counts,
+        n: fin.target.n,
+        cells: CountGroups::default(),
+        levels: CountGroups::default(),
+        small,
+        strata: StrataSum::default(),
+    };
+    let classes_of = |feature: u32, v: usize, out: &mut Vec<u64>| {
+        class_counts(fin.joints[feature as usize], v as u32, k, out);
+    };
+    // x given z: the strata are the values of z, each a block of the table.
+    for (v, block) in cells.chunks_exact(card_x * k).enumerate() {
+        rows.clear();
+        for level in block.chunks_exact(k) {
+            if level.iter().any(|&c| c > 0) {
+                rows.push(tally.level_of(level));
+            }
+        }
+        classes_of(z, v, stratum_classes);
+        tally.stratum(rows, stratum_classes, memo);
+    }
+    // z given x: the strata are the values of x, a column of blocks.
+    let mut other = StrataSum::default();
+    for v in 0..card_x {
+        rows.clear();
+        for zv in 0..card_z {
+            let at = (zv * card_x + v) * k;
+            let a: u64 = cells[at..at + k].iter().map(|&c| u64::from(c)).sum();
+            if a > 0 {
+                rows.push(a);
+            }
+        }
+        if rows.len() >= 2 {
+            classes_of(x, v, stratum_classes);
+            other.add(rows, stratum_classes, fin.target.n, memo);
+        }
+    }
+    let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
+    Some([
+        finish(fin, (x, z), joint_mi, cardinality, &strata),
+        finish(fin, (z, x), joint_mi, cardinality, &other),
+    ])
 }
 
 #[cfg(test)]
