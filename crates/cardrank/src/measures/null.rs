@@ -221,24 +221,26 @@ pub(super) fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64
         };
         (t1 + t0) / nf
     };
-    buf.clear();
-    walk_binomial(a, b, n, |x, w| buf.push((x as f64, w, h(x))));
-    // Pass 1: normalising constant and mean of h.
-    let (mut w_sum, mut h_sum) = (0.0, 0.0);
-    for &(_, w, hx) in buf.iter() {
-        w_sum += w;
-        h_sum += w * hx;
-    }
-    let mean_h = h_sum / w_sum;
+    let _ = buf;
     let mean_x = af * bf / nf;
-    // Pass 2: centred second moments.
-    let (mut v_sum, mut c_sum) = (0.0, 0.0);
-    for &(x, w, hx) in buf.iter() {
-        let d = hx - mean_h;
-        v_sum += w * d * d;
-        c_sum += w * d * (x - mean_x);
-    }
-    (v_sum / w_sum, c_sum / w_sum)
+    // One pass, with h shifted by its value at the mode (the walk's first
+    // point, within a few sds of its mean, so that the shifted moments do
+    // not cancel).
+    let mut shift = None;
+    let [mut w_sum, mut d_sum, mut dd_sum, mut dx_sum, mut ddx_sum] = [0.0; 5];
+    walk_binomial(a, b, n, |x, w| {
+        let hx = h(x);
+        let d = hx - *shift.get_or_insert(hx);
+        let dx = x as f64 - mean_x;
+        w_sum += w;
+        d_sum += w * d;
+        dd_sum += w * d * d;
+        dx_sum += w * dx;
+        ddx_sum += w * d * dx;
+    });
+    let mean_d = d_sum / w_sum;
+    let var = (dd_sum / w_sum - mean_d * mean_d).max(0.0);
+    (var, ddx_sum / w_sum - mean_d * (dx_sum / w_sum))
 }
 
 /// `[Var(u(X)), Cov(u(X), X), Cov(u(X), (X - EX)^2)]` for
