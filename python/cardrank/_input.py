@@ -21,7 +21,7 @@ def _pandas_to_arrow(df: Any) -> Any:
 
     _check_unique([str(c) for c in df.columns])
     try:
-        return pa.Table.from_pandas(df, preserve_index=False)
+        return pa.Table.from_pandas(df, preserve_index=False, nthreads=_conversion_threads(df))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     # Object columns of mixed types: each value by its text, nulls kept.
@@ -35,6 +35,22 @@ def _pandas_to_arrow(df: Any) -> Any:
             values = [None if null else str(v) for v, null in zip(col, isnull, strict=True)]
             columns[str(name)] = pa.array(values, type=pa.string())
     return pa.table(columns)
+
+
+_THREADED_ROWS = 100_000
+"""Rows from which pyarrow converts a frame's columns on several threads."""
+
+
+def _conversion_threads(df: Any) -> int | None:
+    """pyarrow's ``nthreads`` for converting ``df``: one below
+    ``_THREADED_ROWS`` rows, else pyarrow's choice.
+
+    pyarrow starts a thread pool for every frame of more than 100 rows per
+    column. On a frame of 20,000 rows and 42 columns that pool cost more
+    than it saved (7.9 ms against 4.5 ms on one thread); threads paid off
+    only from about 200,000 rows (BENCHMARKS.md).
+    """
+    return 1 if len(df) < _THREADED_ROWS else None
 
 
 def _check_unique(names: list[str]) -> None:

@@ -77,6 +77,25 @@ def test_pandas_polars_pyarrow_agree_exactly(
     assert results[0] == results[1] == results[2]
 
 
+def test_pandas_conversion_on_one_thread_or_many_is_the_same_table() -> None:
+    # Below `_THREADED_ROWS` rows pyarrow converts on one thread, from it on
+    # its own pool: either way the table pyarrow's default makes.
+    from cardrank import _input
+
+    rng = np.random.default_rng(3)
+    for rows in (_input._THREADED_ROWS - 1, _input._THREADED_ROWS):
+        df = pd.DataFrame(
+            {
+                "cat": pd.Categorical(rng.integers(0, 50, rows).astype(str)),
+                "num": rng.normal(size=rows),
+                "text": rng.integers(0, 9, rows).astype(str).astype(object),
+            }
+        )
+        got = _input._pandas_to_arrow(df)
+        assert got.equals(pa.Table.from_pandas(df, preserve_index=False))
+        assert _input._conversion_threads(df) == (1 if rows < _input._THREADED_ROWS else None)
+
+
 def test_record_batch_reader_and_c_stream_objects(arrow_table: pa.Table) -> None:
     expected = cardrank.rank(arrow_table, TARGET, output="dict")
     reader = pa.RecordBatchReader.from_batches(arrow_table.schema, arrow_table.to_batches())
