@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::cond::{pair_strata, CondScratch, Conditional};
 use super::score::{Redundancy, TupleInteraction};
+use super::strata::{conditional_on_codes, ByGiven, StrataWorker};
 use crate::counts::tuples::{Cells, Scratch};
 use crate::counts::{JointCounts, PairState};
 use crate::error::{Error, Result};
@@ -140,16 +141,52 @@ impl<'a> Finisher<'a> {
         for (&c, &y) in codes.iter().zip(classes) {
             per_class[y as usize][c as usize] += 1;
         }
+        let joint = JointCounts::Dense { per_class, levels };
+        let mut cells = Vec::new();
+        joint.for_each_cell(|l, y, c| cells.push((l, y, c)));
+        let mi = measures::mutual_info(&measures::Contingency {
+            n: self.target.n,
+            rows: joint.level_totals(),
+            cols: self.target.counts.to_vec(),
+            cells,
+        });
+        let by = ByGiven::of_joint(&codes, classes, levels, self.n_classes, &joint);
         Some(JointGiven {
             name,
             codes,
             levels,
-            joint: JointCounts::Dense { per_class, levels },
+            #[cfg(test)]
+            joint,
+            mi,
+            by,
         })
     }
 
-    /// What involved feature `x` adds beyond a joint feature.
-    pub(crate) fn given_joint(&self, x: u32, given: &JointGiven) -> Conditional {
+    /// What involved feature `x` adds beyond a joint feature, with the
+    /// buffers of `w` (the rows grouped by the joint value once, in
+    /// [`Finisher::joint_feature`]; the memo kept from candidate to
+    /// candidate).
+    pub(crate) fn given_joint(
+        &self,
+        x: u32,
+        given: &JointGiven,
+        w: &mut StrataWorker,
+    ) -> Conditional {
+        conditional_on_codes(
+            self,
+            x,
+            &given.codes,
+            &given.by,
+            (&given.name, given.mi, given.levels),
+            w,
+        )
+    }
+
+    /// [`Finisher::given_joint`] from the whole `(x, joint, y)` table, both
+    /// orders of it measured (the way it was first done): the oracle of
+    /// the grouped rows' way.
+    #[cfg(test)]
+    pub(crate) fn given_joint_from_table(&self, x: u32, given: &JointGiven) -> Conditional {
         let k = self.n_classes;
         let n = self.target.n;
         let mut scratch = Scratch::default();
@@ -317,7 +354,13 @@ pub struct JointGiven {
     name: String,
     codes: Vec<u32>,
     levels: usize,
+    /// Its counts against the target (for the test oracle).
+    #[cfg(test)]
     joint: JointCounts,
+    /// `MI(Z; Y)` of the joint value.
+    mi: f64,
+    /// The rows grouped by the joint value.
+    by: ByGiven,
 }
 
 impl JointGiven {

@@ -231,7 +231,7 @@ impl<'a> PairProbe<'a> {
     pub fn conditional_on_joint(&self, x: &str, given: &JointGiven) -> Result<Conditional> {
         let xi = self.index(x)?;
         self.measured.fetch_add(1, Ordering::Relaxed);
-        Ok(self.finisher.given_joint(xi, given))
+        Ok(self.with_worker(|w| self.finisher.given_joint(xi, given, w)))
     }
 
     fn index(&self, name: &str) -> Result<u32> {
@@ -242,5 +242,67 @@ impl<'a> PairProbe<'a> {
                 column: name.to_string(),
                 available: self.features().to_vec(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+    use crate::{PairProbe, PairSpec, RankParams, Ranker};
+
+    fn lcg(seed: &mut u64, bound: u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 33) % bound
+    }
+
+    /// A candidate given a joint value, from the rows grouped by that value
+    /// (counted straight or scattered, the memo kept between candidates),
+    /// has the same bits as from the whole `(x, joint, y)` table.
+    #[test]
+    fn given_a_joint_value_as_from_its_whole_table() {
+        let mut seed = 11;
+        let n = 3_000;
+        let cards = [("a", 3), ("b", 40), ("c", 400), ("d", 7)];
+        let cols: Vec<Vec<u64>> = cards
+            .iter()
+            .map(|&(_, card)| (0..n).map(|_| lcg(&mut seed, card)).collect())
+            .collect();
+        for classes in [2, 3] {
+            let y: Vec<String> = (0..n)
+                .map(|r| ((cols[0][r] + cols[3][r] + lcg(&mut seed, 3) / 2) % classes).to_string())
+                .collect();
+            let mut fields: Vec<(&str, ArrayRef)> = cards
+                .iter()
+                .zip(&cols)
+                .map(|(&(name, _), v)| {
+                    let v: Vec<String> = v.iter().map(u64::to_string).collect();
+                    (name, Arc::new(StringArray::from(v)) as ArrayRef)
+                })
+                .collect();
+            fields.push(("y", Arc::new(StringArray::from(y))));
+            let batch = RecordBatch::try_from_iter(fields).unwrap();
+            let names: Vec<&str> = cards.iter().map(|c| c.0).collect();
+            let spec = PairSpec::among(&names);
+            let mut ranker = Ranker::new(RankParams::new("y").pairs(spec)).unwrap();
+            ranker.update(&batch).unwrap();
+            let probe = PairProbe::new(ranker.state()).unwrap();
+            // Small joints (counted straight) and a large one (scattered).
+            for given in [&["a", "d"][..], &["a", "b"], &["b", "c"], &["a", "b", "d"]] {
+                let joint = probe.joint_of(given, n).unwrap().unwrap();
+                for x in names.iter().filter(|x| !given.contains(x)) {
+                    let want = probe
+                        .finisher
+                        .given_joint_from_table(probe.index(x).unwrap(), &joint);
+                    let got = probe.conditional_on_joint(x, &joint).unwrap();
+                    assert_eq!(got, want, "{x} given {given:?}, {classes} classes");
+                    assert!(got.null_sd.is_some());
+                }
+            }
+        }
     }
 }

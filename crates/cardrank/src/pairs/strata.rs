@@ -38,9 +38,12 @@
 
 use super::cond::{class_counts, Conditional};
 use super::finish::Finisher;
+use crate::counts::JointCounts;
 use crate::measures::{self, CountGroups, ExactSum, InfoSum, StrataMemo, StrataSum};
 
-/// The buffered rows grouped by the values of one feature Z.
+/// The buffered rows grouped by the values of one feature Z (or of the
+/// joint value of several, see [`ByGiven::of_joint`]).
+#[derive(Debug, Clone)]
 pub(crate) struct ByGiven {
     /// The class of each row, in increasing order of the rows' Z codes
     /// (stable).
@@ -60,6 +63,28 @@ impl ByGiven {
     pub(crate) fn new(fin: &Finisher<'_>, z: u32) -> ByGiven {
         let (codes, classes) = fin.pairs().buffered(z);
         let card = fin.cards[z as usize];
+        ByGiven::group(codes, classes, card, fin.n_classes, fin.joints[z as usize])
+    }
+
+    /// Groups the rows by a joint value: `codes` (below `card`) per row,
+    /// `classes` the rows' classes, `joint` its counts against the target.
+    pub(crate) fn of_joint(
+        codes: &[u32],
+        classes: &[u32],
+        card: usize,
+        k: usize,
+        joint: &JointCounts,
+    ) -> ByGiven {
+        ByGiven::group(codes, classes, card, k, joint)
+    }
+
+    fn group(
+        codes: &[u32],
+        classes: &[u32],
+        card: usize,
+        k: usize,
+        joint: &JointCounts,
+    ) -> ByGiven {
         let mut starts = vec![0u32; card + 1];
         for &c in codes {
             starts[c as usize + 1] += 1;
@@ -69,11 +94,10 @@ impl ByGiven {
         }
         let mut in_order = Vec::new();
         scatter(codes, classes, &starts, &mut Vec::new(), &mut in_order);
-        let k = fin.n_classes;
         let mut per_value = Vec::with_capacity(card * k);
         let mut one = Vec::with_capacity(k);
         for v in 0..card {
-            class_counts(fin.joints[z as usize], v as u32, k, &mut one);
+            class_counts(joint, v as u32, k, &mut one);
             per_value.extend_from_slice(&one);
         }
         ByGiven {
@@ -206,8 +230,42 @@ pub(crate) fn conditional_given(
     w: &mut StrataWorker,
 ) -> Conditional {
     // `by` exists: every row is buffered.
-    let (xcodes, classes) = fin.pairs().buffered(x);
     let (zcodes, _) = fin.pairs().buffered(z);
+    let (joint_mi, cardinality, strata) = tally_given(fin, x, zcodes, by, w);
+    finish(fin, (x, z), joint_mi, cardinality, &strata)
+}
+
+/// `x` (an involved feature) given a joint value of several: `zcodes` its
+/// code per buffered row, `by` the rows grouped by it, `(name, mi,
+/// levels)` its name, `MI(Z; Y)` and observed values. The same sums as
+/// [`conditional_given`], for a given feature that is no single column.
+pub(crate) fn conditional_on_codes(
+    fin: &Finisher<'_>,
+    x: u32,
+    zcodes: &[u32],
+    by: &ByGiven,
+    (name, z_mi, z_levels): (&str, f64, usize),
+    w: &mut StrataWorker,
+) -> Conditional {
+    let (joint_mi, cardinality, strata) = tally_given(fin, x, zcodes, by, w);
+    Conditional::new(
+        (&fin.pairs().features()[x as usize], name),
+        (joint_mi - z_mi).max(0.0),
+        &strata,
+        cardinality <= z_levels,
+    )
+}
+
+/// `MI(XZ; Y)`, the observed levels of XZ and the strata sums of `x` given
+/// the feature whose codes are `zcodes` (grouped in `by`).
+fn tally_given(
+    fin: &Finisher<'_>,
+    x: u32,
+    zcodes: &[u32],
+    by: &ByGiven,
+    w: &mut StrataWorker,
+) -> (f64, usize, StrataSum) {
+    let (xcodes, classes) = fin.pairs().buffered(x);
     let k = fin.n_classes;
     let card_x = fin.cards[x as usize];
     let card_z = by.starts.len() - 1;
@@ -273,8 +331,7 @@ pub(crate) fn conditional_given(
             tally.stratum(rows, class_counts(v), memo);
         }
     }
-    let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
-    finish(fin, (x, z), joint_mi, cardinality, &strata)
+    tally.joint_mi(&fin.target.xlnx)
 }
 
 /// `x given z` from the pair's `MI(XZ; Y)`, its levels and its strata.

@@ -311,6 +311,7 @@ impl PairState {
 
     /// The cells of the pair (involved feature `x`, a column `z` of codes
     /// below `card_z`, one per buffered row), counted in `scratch`.
+    #[cfg(test)]
     pub(crate) fn cells_with<'s>(
         &'s self,
         x: u32,
