@@ -39,7 +39,7 @@
 use super::cond::{class_counts, Conditional};
 use super::finish::Finisher;
 use crate::counts::JointCounts;
-use crate::measures::{self, CountGroups, ExactSum, InfoSum, StrataMemo, StrataSum};
+use crate::measures::{self, distinct_counts, ExactSum, InfoSum, StrataMemo, StrataSum};
 
 /// The buffered rows grouped by the values of one feature Z (or of the
 /// joint value of several, see [`ByGiven::of_joint`]).
@@ -151,6 +151,9 @@ pub(crate) struct StrataWorker {
     classes: Vec<u64>,
     /// The first `FAST_MIN_CELLS` cells `(level total, class total, k)`.
     small: Vec<(u64, u64, u64)>,
+    /// The pair's nonzero cell counts and level totals (see `Tally`).
+    cell_counts: Vec<u64>,
+    level_totals: Vec<u64>,
     memo: StrataMemo,
 }
 
@@ -158,8 +161,12 @@ pub(crate) struct StrataWorker {
 struct Tally<'t> {
     target: &'t [u64],
     n: u64,
-    cells: CountGroups,
-    levels: CountGroups,
+    /// The nonzero cell counts, then their multiset when there are
+    /// [`measures::FAST_MIN_CELLS`] or more (most pairs have fewer, and
+    /// their MI is summed from `small`: no histogram is cleared for them).
+    cells: &'t mut Vec<u64>,
+    /// The levels' totals (every level has rows).
+    levels: &'t mut Vec<u64>,
     small: &'t mut Vec<(u64, u64, u64)>,
     strata: StrataSum,
 }
@@ -178,6 +185,7 @@ impl Tally<'_> {
     #[inline]
     fn level_of(&mut self, cells: &[u32]) -> u64 {
         let a: u64 = cells.iter().map(|&c| u64::from(c)).sum();
+        debug_assert!(a > 0, "a level without rows");
         self.levels.push(a);
         for (y, &c) in cells.iter().enumerate() {
             if c > 0 {
@@ -203,19 +211,19 @@ impl Tally<'_> {
 
     /// `MI(XZ; Y)` as the whole pair table's (see `super::finish`).
     fn joint_mi(self, target_xlnx: &ExactSum) -> (f64, usize, StrataSum) {
-        let cardinality = self.levels.nonzero();
+        let cardinality = self.levels.len();
         let mi = if cardinality < 2 || self.target.len() < 2 {
             0.0
-        } else if self.cells.nonzero() < measures::FAST_MIN_CELLS {
+        } else if self.cells.len() < measures::FAST_MIN_CELLS {
             let mut sum = InfoSum::new(self.n);
             for &(a, b, k) in self.small.iter() {
                 sum.add(a, b, k);
             }
             sum.value()
         } else {
-            let mut margins = measures::xlnx_grouped(&self.levels.groups(), self.n);
+            let mut margins = measures::xlnx_grouped(&distinct_counts(self.levels), self.n);
             margins.add_sum(target_xlnx);
-            measures::mutual_info_from_counts(self.n, &self.cells.groups(), &margins)
+            measures::mutual_info_from_counts(self.n, &distinct_counts(self.cells), &margins)
         };
         (mi, cardinality, self.strata)
     }
@@ -278,14 +286,18 @@ fn tally_given(
         rows,
         small,
         memo,
+        cell_counts,
+        level_totals,
         ..
     } = w;
     small.clear();
+    cell_counts.clear();
+    level_totals.clear();
     let mut tally = Tally {
         target: fin.target.counts,
         n: fin.target.n,
-        cells: CountGroups::default(),
-        levels: CountGroups::default(),
+        cells: cell_counts,
+        levels: level_totals,
         small,
         strata: StrataSum::default(),
     };
@@ -404,15 +416,19 @@ pub(crate) fn both_orders(
         classes: stratum_classes,
         small,
         memo,
+        cell_counts,
+        level_totals,
         ..
     } = w;
     count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
     small.clear();
+    cell_counts.clear();
+    level_totals.clear();
     let mut tally = Tally {
         target: fin.target.counts,
         n: fin.target.n,
-        cells: CountGroups::default(),
-        levels: CountGroups::default(),
+        cells: cell_counts,
+        levels: level_totals,
         small,
         strata: StrataSum::default(),
     };
