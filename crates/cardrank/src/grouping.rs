@@ -225,9 +225,12 @@ impl FeatureState {
             let text = |c: u32| String::from_utf8_lossy(self.dict.value(c)).into_owned();
             format!("{}..{}", text(lo), text(hi))
         };
+        // Each bin's label made once (a binned column has many values).
+        let mut bin_code: Vec<Option<u32>> = vec![None; bins];
         for (&(_, c), &b) in numbers.iter().zip(&bin_of) {
-            let ends = ends[b].unwrap_or((c, c));
-            map[c as usize] = out.code(label(ends).as_bytes());
+            let code = *bin_code[b]
+                .get_or_insert_with(|| out.code(label(ends[b].unwrap_or((c, c))).as_bytes()));
+            map[c as usize] = code;
         }
         (out, map)
     }
