@@ -414,5 +414,8 @@ pub(super) fn pair_emi(a: u64, b: u64, n: u64) -> f64 {
     walk.value()
 }
 
+mod mirror;
+pub(super) use mirror::pair_emi_mirrored;
+
 #[cfg(test)]
 mod tests;

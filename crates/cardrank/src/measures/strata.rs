@@ -15,7 +15,7 @@
 //! A stratum with one value of X or one class of Y has `MI_z = 0` under
 //! every permutation: it adds nothing to either sum.
 
-use super::emi::pair_emi;
+use super::emi::{pair_emi, pair_emi_mirrored};
 use super::null::{moments_of, variance_grouped};
 use super::{Memo, Sum};
 
@@ -158,7 +158,11 @@ fn binary_terms(
     entries.clear();
     entries.extend(ra.iter().map(|&(a, _)| {
         values.get_or_insert_with((a, b0, nz), || Binary {
-            emi: [pair_emi(a, b0, nz), pair_emi(a, b1, nz)],
+            emi: if b0 + b1 == nz {
+                pair_emi_mirrored(a, b0, nz)
+            } else {
+                [pair_emi(a, b0, nz), pair_emi(a, b1, nz)]
+            },
             moments: moments_of(a, b0, nz, true, buf),
         })
     }));

@@ -246,3 +246,44 @@ fn timing() {
     let cols = margins(n, 999, 0xD);
     time("1k x 1k pair (levels ~500 rows)", &rows, &cols, n);
 }
+
+/// Both classes' terms of a two-class level from one walk
+/// ([`pair_emi_mirrored`]) are what each class's own walk gives, and as
+/// close to the log-gamma sum: small and large levels, balanced and rare
+/// classes, and the edges of the support (a level as large as the
+/// stratum, a class of one row). Close means within 1e-12 relative of the
+/// walk (1e-11 of the log-gamma sum, whose log-probabilities are
+/// differences of numbers near 2,000), or within 1e-15 of the level's
+/// share of the rows `a/n` (the scale of the sum's largest terms: a term
+/// near zero is the difference of larger ones, as `a = 399, b = 399, n =
+/// 400`, whose EMI is 7.8e-9).
+#[test]
+fn the_mirrored_walk_is_each_class_walked() {
+    for n in [2u64, 3, 10, 57, 400, 20_000] {
+        for a in [1, 2, 3, 7, 40, 399, 1_000, 19_999, 20_000] {
+            for b in [1, 2, 5, 30, 200, 10_000, 19_999] {
+                if a > n || b >= n {
+                    continue;
+                }
+                let close = |x: f64, y: f64, r: f64| {
+                    rel(x, y) < r || (x - y).abs() < 1e-15 * a as f64 / n as f64
+                };
+                let both = pair_emi_mirrored(a, b, n);
+                for (got, class) in both.into_iter().zip([b, n - b]) {
+                    let walked = pair_emi(a, class, n);
+                    assert!(
+                        close(got, walked, 1e-12),
+                        "a {a} b {class} n {n}: {got} vs {walked}"
+                    );
+                    if n <= 400 {
+                        let exact = emi_lgamma(&[a], &[class], n);
+                        assert!(
+                            close(got, exact, 1e-11),
+                            "a {a} b {class} n {n}: {got} vs {exact}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
