@@ -445,12 +445,7 @@ impl Run<'_, '_> {
             .map(|&(i, j)| {
                 let [i_given_j, j_given_i] = probe.conditional(&cands[i].name, &cands[j].name)?;
                 for (first, second, c) in [(i, j, &j_given_i), (j, i, &i_given_j)] {
-                    // What the second adds given the first beyond what it
-                    // tells alone, in null sds of the conditional: a
-                    // strong feature beside a noise column is no pair.
-                    let gain = c.adjusted - cands[second].relevance.max(0.0);
-                    let sig = c.adjusted > 0.0 && c.null_sd.is_some_and(|sd| gain >= bar * sd);
-                    if sig && gain > 0.0 && !c.determined {
+                    if let Some(gain) = pair_gain(c, cands[second].relevance, bar) {
                         let mut b = best.lock().unwrap_or_else(|e| e.into_inner());
                         let better = match *b {
                             None => true,
@@ -470,6 +465,19 @@ impl Run<'_, '_> {
         let best = best.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok(best.map(|(_, f, s, t)| (f, s, t)))
     }
+}
+
+/// What the second of a pair adds given the first (`c`, the second given
+/// the first) beyond what it tells alone (`relevance`), when that is
+/// positive and at least `bar` null sds of the conditional: a strong
+/// feature beside a noise column is no pair. A conditional with no null
+/// spread (every stratum's MI the same under every permutation, as a
+/// column of one row per value given anything) is no evidence: its
+/// adjusted value is zero up to rounding.
+fn pair_gain(c: &Conditional, relevance: f64, bar: f64) -> Option<f64> {
+    let gain = c.adjusted - relevance.max(0.0);
+    let spread = c.null_sd.filter(|&sd| sd > 0.0)?;
+    (c.adjusted > 0.0 && gain > 0.0 && gain >= bar * spread && !c.determined).then_some(gain)
 }
 
 /// The z-score whose one-sided p-value is that of `min_z` divided by
@@ -495,7 +503,39 @@ pub(super) fn corrected_z(min_z: f64, tests: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::corrected_z;
+    use super::{corrected_z, pair_gain};
+    use crate::pairs::Conditional;
+
+    fn given(adjusted: f64, null_sd: Option<f64>) -> Conditional {
+        Conditional {
+            feature: "x".into(),
+            given: "z".into(),
+            cmi: adjusted + 0.01,
+            expected: 0.01,
+            adjusted,
+            null_sd,
+            z: null_sd.filter(|&s| s > 0.0).map(|s| adjusted / s),
+            determined: false,
+        }
+    }
+
+    /// A pair is taken on a gain of `bar` null sds past the second's own
+    /// relevance, never on a conditional without null spread (a rounding
+    /// residue, as a one-row-per-value column given anything).
+    #[test]
+    fn a_pair_needs_a_gain_in_null_sds() {
+        let bar = 4.0;
+        assert!((pair_gain(&given(0.05, Some(0.01)), 0.005, bar).unwrap() - 0.045).abs() < 1e-15);
+        assert_eq!(pair_gain(&given(0.05, Some(0.02)), 0.005, bar), None);
+        assert_eq!(pair_gain(&given(0.05, Some(0.01)), 0.02, bar), None);
+        // Negative relevance counts as none.
+        assert_eq!(pair_gain(&given(0.05, Some(0.01)), -0.3, bar), Some(0.05));
+        assert_eq!(pair_gain(&given(1e-17, Some(0.0)), -0.0004, bar), None);
+        assert_eq!(pair_gain(&given(0.05, None), 0.0, bar), None);
+        let mut determined = given(0.05, Some(0.001));
+        determined.determined = true;
+        assert_eq!(pair_gain(&determined, 0.0, bar), None);
+    }
 
     #[test]
     fn the_pair_bar_is_bonferroni() {
