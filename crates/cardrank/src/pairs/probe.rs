@@ -154,8 +154,9 @@ impl<'a> PairProbe<'a> {
                 Some(by) => Arc::clone(by),
                 None => {
                     let by = Arc::new(ByGiven::new(&self.finisher, z));
-                    let held: usize = cache.values().map(|b| b.bytes()).sum();
-                    if held + by.bytes() > BY_GIVEN_BYTES {
+                    let rows = self.finisher.pairs().buffered_rows();
+                    let held: usize = cache.values().map(|b| b.bytes(rows)).sum();
+                    if held + by.bytes(rows) > BY_GIVEN_BYTES {
                         cache.clear();
                     }
                     cache.insert(z, Arc::clone(&by));

@@ -36,6 +36,8 @@
 //! (`super::finish`): the MI depends only on the multisets of counts (exact
 //! sums), and the strata are added in increasing z, as there.
 
+use std::sync::OnceLock;
+
 use super::cond::{class_counts, Conditional};
 use super::finish::Finisher;
 use crate::counts::JointCounts;
@@ -43,57 +45,42 @@ use crate::measures::{self, distinct_counts, ExactSum, InfoSum, StrataMemo, Stra
 
 /// The buffered rows grouped by the values of one feature Z (or of the
 /// joint value of several, see [`ByGiven::of_joint`]).
+///
+/// The class counts of each value are made at once; the rows sorted by
+/// Z only when a candidate's table is too large to be counted straight
+/// (most are not, and then the sort would be made for nothing).
 #[derive(Debug, Clone)]
 pub(crate) struct ByGiven {
-    /// The class of each row, in increasing order of the rows' Z codes
-    /// (stable).
+    /// Z's values.
+    card: usize,
+    /// The class counts of each Z value (from the feature's own counts),
+    /// `n_classes` per value.
+    class_counts: Vec<u64>,
+    sorted: OnceLock<Sorted>,
+}
+
+/// The rows in increasing order of their Z codes (a counting sort).
+#[derive(Debug, Clone)]
+struct Sorted {
+    /// The class of each row, in that order (stable).
     classes: Vec<u32>,
     /// Where the rows of each Z value start in that order (`card + 1`
     /// entries).
     starts: Vec<u32>,
-    /// The class counts of each Z value (from the feature's own counts),
-    /// `n_classes` per value.
-    class_counts: Vec<u64>,
 }
 
 impl ByGiven {
-    /// Groups the buffered rows of involved feature `z` (a counting sort).
-    /// The caller checks that every row is buffered and that there are
-    /// fewer than `u32::MAX`.
+    /// Groups the buffered rows of involved feature `z`. The caller checks
+    /// that every row is buffered and that there are fewer than
+    /// `u32::MAX`.
     pub(crate) fn new(fin: &Finisher<'_>, z: u32) -> ByGiven {
-        let (codes, classes) = fin.pairs().buffered(z);
         let card = fin.cards[z as usize];
-        ByGiven::group(codes, classes, card, fin.n_classes, fin.joints[z as usize])
+        ByGiven::of_joint(card, fin.n_classes, fin.joints[z as usize])
     }
 
-    /// Groups the rows by a joint value: `codes` (below `card`) per row,
-    /// `classes` the rows' classes, `joint` its counts against the target.
-    pub(crate) fn of_joint(
-        codes: &[u32],
-        classes: &[u32],
-        card: usize,
-        k: usize,
-        joint: &JointCounts,
-    ) -> ByGiven {
-        ByGiven::group(codes, classes, card, k, joint)
-    }
-
-    fn group(
-        codes: &[u32],
-        classes: &[u32],
-        card: usize,
-        k: usize,
-        joint: &JointCounts,
-    ) -> ByGiven {
-        let mut starts = vec![0u32; card + 1];
-        for &c in codes {
-            starts[c as usize + 1] += 1;
-        }
-        for v in 0..card {
-            starts[v + 1] += starts[v];
-        }
-        let mut in_order = Vec::new();
-        scatter(codes, classes, &starts, &mut Vec::new(), &mut in_order);
+    /// Groups the rows by a value of `card` codes (one feature's, or a
+    /// joint value's) whose counts against the target are `joint`.
+    pub(crate) fn of_joint(card: usize, k: usize, joint: &JointCounts) -> ByGiven {
         let mut per_value = Vec::with_capacity(card * k);
         let mut one = Vec::with_capacity(k);
         for v in 0..card {
@@ -101,15 +88,36 @@ impl ByGiven {
             per_value.extend_from_slice(&one);
         }
         ByGiven {
-            classes: in_order,
-            starts,
+            card,
             class_counts: per_value,
+            sorted: OnceLock::new(),
         }
     }
 
-    /// Bytes held (for the cache's bound).
-    pub(crate) fn bytes(&self) -> usize {
-        4 * (self.classes.len() + self.starts.len()) + 8 * self.class_counts.len()
+    /// The rows sorted by Z (`codes`, each row's code; `classes`, each
+    /// row's class), sorted on the first call.
+    fn sorted(&self, codes: &[u32], classes: &[u32]) -> &Sorted {
+        self.sorted.get_or_init(|| {
+            let mut starts = vec![0u32; self.card + 1];
+            for &c in codes {
+                starts[c as usize + 1] += 1;
+            }
+            for v in 0..self.card {
+                starts[v + 1] += starts[v];
+            }
+            let mut in_order = Vec::new();
+            scatter(codes, classes, &starts, &mut Vec::new(), &mut in_order);
+            Sorted {
+                classes: in_order,
+                starts,
+            }
+        })
+    }
+
+    /// Bytes held, or to be held once the rows are sorted (for the
+    /// cache's bound), with `rows` rows.
+    pub(crate) fn bytes(&self, rows: usize) -> usize {
+        4 * (rows + self.card + 1) + 8 * self.class_counts.len()
     }
 }
 
@@ -276,7 +284,7 @@ fn tally_given(
     let (xcodes, classes) = fin.pairs().buffered(x);
     let k = fin.n_classes;
     let card_x = fin.cards[x as usize];
-    let card_z = by.starts.len() - 1;
+    let card_z = by.card;
     let StrataWorker {
         xs,
         at,
@@ -315,18 +323,19 @@ fn tally_given(
             tally.stratum(rows, class_counts(v), memo);
         }
     } else {
-        scatter(zcodes, xcodes, &by.starts, at, xs);
+        let sorted = by.sorted(zcodes, classes);
+        scatter(zcodes, xcodes, &sorted.starts, at, xs);
         cells.clear();
         cells.resize(card_x * k, 0);
         totals.clear();
         totals.resize(card_x, 0);
-        for (v, bounds) in by.starts.windows(2).enumerate() {
+        for (v, bounds) in sorted.starts.windows(2).enumerate() {
             let (lo, hi) = (bounds[0] as usize, bounds[1] as usize);
             if lo == hi {
                 continue;
             }
             seen.clear();
-            for (&xv, &y) in xs[lo..hi].iter().zip(&by.classes[lo..hi]) {
+            for (&xv, &y) in xs[lo..hi].iter().zip(&sorted.classes[lo..hi]) {
                 let t = &mut totals[xv as usize];
                 if *t == 0 {
                     seen.push(xv);
