@@ -10,8 +10,8 @@ the same splits, at most 20,000 rows). Per set and seed it times, as a user
 before AutoML would run them:
 
 - ``fit``: the study's all-features LightGBM fit of the typed frame
-  (numbers as float64, the rest as pandas categories; 2 threads, early
-  stopping);
+  (numbers as float64, the rest as pandas categories typed over all the
+  set's rows, as the study types them; 2 threads, early stopping);
 - ``typed``: ``cardrank.select`` of that same frame (the target added as a
   column), the default method;
 - ``strings``: ``cardrank.select`` of the raw training rows, every column a
@@ -56,20 +56,32 @@ def timed(f, repeats: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def training_rows(raw: pd.DataFrame, label: str, seed: int, max_train: int):
-    """The study's training rows of this seed, and their labels as 0/1."""
+def training_index(raw: pd.DataFrame, label: str, seed: int, max_train: int):
+    """The positions of the study's training rows of this seed, and their
+    labels as 0/1."""
     y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
     idx_tr, _ = train_test_split(
         np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
     )
     if len(idx_tr) > max_train:
         idx_tr = np.random.default_rng(seed).choice(idx_tr, max_train, replace=False)
-    return raw.iloc[idx_tr].reset_index(drop=True), y_all[idx_tr]
+    return idx_tr, y_all[idx_tr]
 
 
-def one(name: str, raw: pd.DataFrame, label: str, seed: int, args, work: Path) -> dict:
-    rows, y = training_rows(raw, label, seed, args.max_train)
-    X = study.typed(rows.drop(columns=[label]))
+def training_rows(raw: pd.DataFrame, label: str, seed: int, max_train: int):
+    """The study's training rows of this seed, and their labels as 0/1."""
+    idx, y = training_index(raw, label, seed, max_train)
+    return raw.iloc[idx].reset_index(drop=True), y
+
+
+def one(name: str, raw: pd.DataFrame, X_all: pd.DataFrame, label: str, seed: int, args,
+        work: Path) -> dict:
+    idx, y = training_index(raw, label, seed, args.max_train)
+    rows = raw.iloc[idx].reset_index(drop=True)
+    # The frame the study fits: every column typed over all the rows (a
+    # categorical column knows every value of the set), then its training
+    # rows.
+    X = X_all.iloc[idx].reset_index(drop=True)
     typed = X.assign(**{label: y})
     csv = work / f"{name}-{seed}.csv"
     rows.to_csv(csv, index=False)
@@ -129,8 +141,9 @@ def main() -> None:
     for path, label in sets:
         name = path.name.removesuffix(".gz").removesuffix(".csv")
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        X_all = study.typed(raw.drop(columns=[label]))
         for seed in range(args.seeds):
-            r = one(name, raw, label, seed, args, work)
+            r = one(name, raw, X_all, label, seed, args, work)
             results.append(r)
             secs = ", ".join(f"{k} {v:.3f} s" for k, v in r["seconds"].items())
             same = len({tuple(v) for v in r["chosen"].values()}) == 1

@@ -369,6 +369,23 @@ where
     encode_with(dict, a, out, |i, d| code(a.value(i), d))
 }
 
+/// A dictionary's text entries.
+enum Text<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl Text<'_> {
+    fn bytes(&self, k: usize) -> &[u8] {
+        match self {
+            Text::Utf8(v) => v.value(k).as_bytes(),
+            Text::Large(v) => v.value(k).as_bytes(),
+            Text::View(v) => v.value(k).as_bytes(),
+        }
+    }
+}
+
 /// Dictionary-encoded columns: each dictionary entry is encoded once, on its
 /// first use, so unused entries never become categories.
 fn encode_dictionary<K: ArrowDictionaryKeyType>(
@@ -384,6 +401,14 @@ fn encode_dictionary<K: ArrowDictionaryKeyType>(
     }
     let mut cache: Vec<u32> = vec![u32::MAX; values.len()];
     let mut one = Vec::with_capacity(1);
+    // Text entries are coded straight from their bytes (as a text column's
+    // values are); others through a one-entry slice of the dictionary.
+    let text = match values.data_type() {
+        DataType::Utf8 => Some(Text::Utf8(values.as_string::<i32>())),
+        DataType::LargeUtf8 => Some(Text::Large(values.as_string::<i64>())),
+        DataType::Utf8View => Some(Text::View(values.as_string_view())),
+        _ => None,
+    };
     for key in a.keys().iter() {
         let code = match key {
             None => dict.missing(),
@@ -394,6 +419,14 @@ fn encode_dictionary<K: ArrowDictionaryKeyType>(
                     dict.missing()
                 } else if cache[k] != u32::MAX {
                     cache[k]
+                } else if let Some(text) = &text {
+                    let code = if values.is_null(k) {
+                        dict.missing()
+                    } else {
+                        dict.encode(text.bytes(k), missing)
+                    };
+                    cache[k] = code;
+                    code
                 } else {
                     one.clear();
                     encode_array(dict, missing, &values.slice(k, 1), &mut one)?;
@@ -522,6 +555,47 @@ mod tests {
         assert_eq!(c, vec![0, 1, 2, 0]);
         assert_eq!(d.len(), 3);
         assert_eq!(d.label(0), "z");
+    }
+
+    /// A dictionary of text, whatever its string type, codes each row as
+    /// the same rows written out as plain text: a null entry and a missing
+    /// token are missing, every other entry its value.
+    #[test]
+    fn text_dictionaries_code_as_their_rows() {
+        let miss = MissingTokens::new(&["?"]);
+        let entries = vec![Some("b"), None, Some("?"), Some("a"), Some("unused")];
+        let keys = arrow_array::Int16Array::from(vec![
+            Some(3),
+            Some(0),
+            None,
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(0),
+        ]);
+        let rows: Vec<Option<&str>> = keys
+            .iter()
+            .map(|k| k.and_then(|k| entries[k as usize]))
+            .collect();
+        let code = |array: &dyn Array| {
+            let mut d = Dictionary::new();
+            let mut out = Vec::new();
+            encode_array(&mut d, &miss, array, &mut out).unwrap();
+            let labels: Vec<String> = (0..d.len() as u32).map(|c| d.label(c)).collect();
+            (out, labels)
+        };
+        let want = code(&StringArray::from(rows));
+        let values: [ArrayRef; 3] = [
+            Arc::new(StringArray::from(entries.clone())),
+            Arc::new(arrow_array::LargeStringArray::from(entries.clone())),
+            Arc::new(StringViewArray::from(entries.clone())),
+        ];
+        for v in values {
+            let a =
+                DictionaryArray::<arrow_array::types::Int16Type>::try_new(keys.clone(), v).unwrap();
+            assert_eq!(code(&a), want, "{:?}", a.values().data_type());
+        }
+        assert_eq!(want.1.len(), 3, "{want:?}");
     }
 
     #[test]
