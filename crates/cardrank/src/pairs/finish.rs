@@ -150,7 +150,7 @@ impl<'a> Finisher<'a> {
             cols: self.target.counts.to_vec(),
             cells,
         });
-        let by = ByGiven::of_joint(levels, self.n_classes, &joint);
+        let by = ByGiven::with_counts(levels, self.n_classes, &joint);
         Some(JointGiven {
             name,
             codes,

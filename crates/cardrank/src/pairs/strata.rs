@@ -44,7 +44,7 @@ use crate::counts::JointCounts;
 use crate::measures::{self, distinct_counts, ExactSum, InfoSum, StrataMemo, StrataSum};
 
 /// The buffered rows grouped by the values of one feature Z (or of the
-/// joint value of several, see [`ByGiven::of_joint`]).
+/// joint value of several, see [`ByGiven::with_counts`]).
 ///
 /// The class counts of each value are made at once; the rows sorted by
 /// Z only when a candidate's table is too large to be counted straight
@@ -75,12 +75,12 @@ impl ByGiven {
     /// `u32::MAX`.
     pub(crate) fn new(fin: &Finisher<'_>, z: u32) -> ByGiven {
         let card = fin.cards[z as usize];
-        ByGiven::of_joint(card, fin.n_classes, fin.joints[z as usize])
+        ByGiven::with_counts(card, fin.n_classes, fin.joints[z as usize])
     }
 
     /// Groups the rows by a value of `card` codes (one feature's, or a
     /// joint value's) whose counts against the target are `joint`.
-    pub(crate) fn of_joint(card: usize, k: usize, joint: &JointCounts) -> ByGiven {
+    pub(crate) fn with_counts(card: usize, k: usize, joint: &JointCounts) -> ByGiven {
         let mut per_value = Vec::with_capacity(card * k);
         let mut one = Vec::with_capacity(k);
         for v in 0..card {
