@@ -34,7 +34,7 @@ mod null_multi;
 mod strata;
 mod sum;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 #[cfg(test)]
 mod tests;
 

@@ -59,6 +59,15 @@ pub(crate) struct Table {
     pub c: Contingency,
 }
 
+/// The next value of a 64-bit linear congruential generator at `seed`
+/// (advanced), reduced below `bound`: the tests' cheap reproducible draws.
+pub(crate) fn lcg(seed: &mut u64, bound: u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*seed >> 33) % bound
+}
+
 /// splitmix64's output function (also the step of the test RNG).
 pub(crate) fn mix(x: u64) -> u64 {
     let mut x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);

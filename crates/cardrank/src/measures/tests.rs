@@ -3,16 +3,9 @@
 
 use super::groups::SMALL_COUNT;
 use super::mi::info_term;
-use super::testdata::{self, SplitMix};
+use super::testdata::{self, lcg, SplitMix};
 use super::*;
 use proptest::prelude::*;
-
-fn lcg(seed: &mut u64, m: u64) -> u64 {
-    *seed = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (*seed >> 33) % m
-}
 
 #[test]
 fn mi_from_the_counts_alone_matches_the_cell_sum() {

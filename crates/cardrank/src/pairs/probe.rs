@@ -252,14 +252,8 @@ mod tests {
 
     use arrow_array::{ArrayRef, RecordBatch, StringArray};
 
+    use crate::measures::testdata::lcg;
     use crate::{PairProbe, PairSpec, RankParams, Ranker};
-
-    fn lcg(seed: &mut u64, bound: u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 33) % bound
-    }
 
     /// A candidate given a joint value, from the rows grouped by that value
     /// (counted straight or scattered, the memo kept between candidates),
