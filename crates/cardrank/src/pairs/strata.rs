@@ -179,7 +179,28 @@ struct Tally<'t> {
     strata: StrataSum,
 }
 
-impl Tally<'_> {
+impl<'t> Tally<'t> {
+    /// An empty tally of a pair of `fin`'s features, in a worker's
+    /// vectors (cleared here).
+    fn new(
+        fin: &'t Finisher<'_>,
+        cells: &'t mut Vec<u64>,
+        levels: &'t mut Vec<u64>,
+        small: &'t mut Vec<(u64, u64, u64)>,
+    ) -> Tally<'t> {
+        cells.clear();
+        levels.clear();
+        small.clear();
+        Tally {
+            target: fin.target.counts,
+            n: fin.target.n,
+            cells,
+            levels,
+            small,
+            strata: StrataSum::default(),
+        }
+    }
+
     /// Adds a level (`cells`: its count per class, zeroed here) and returns
     /// its total.
     #[inline]
@@ -298,17 +319,7 @@ fn tally_given(
         level_totals,
         ..
     } = w;
-    small.clear();
-    cell_counts.clear();
-    level_totals.clear();
-    let mut tally = Tally {
-        target: fin.target.counts,
-        n: fin.target.n,
-        cells: cell_counts,
-        levels: level_totals,
-        small,
-        strata: StrataSum::default(),
-    };
+    let mut tally = Tally::new(fin, cell_counts, level_totals, small);
     let class_counts = |v: usize| &by.class_counts[v * k..(v + 1) * k];
     if let Some(size) = direct_size(card_z, card_x, k) {
         // The whole table, counted straight and walked in z order.
@@ -430,17 +441,7 @@ pub(crate) fn both_orders(
         ..
     } = w;
     count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
-    small.clear();
-    cell_counts.clear();
-    level_totals.clear();
-    let mut tally = Tally {
-        target: fin.target.counts,
-        n: fin.target.n,
-        cells: cell_counts,
-        levels: level_totals,
-        small,
-        strata: StrataSum::default(),
-    };
+    let mut tally = Tally::new(fin, cell_counts, level_totals, small);
     let classes_of = |feature: u32, v: usize, out: &mut Vec<u64>| {
         class_counts(fin.joints[feature as usize], v as u32, k, out);
     };
@@ -484,14 +485,8 @@ mod tests {
 
     use arrow_array::{ArrayRef, RecordBatch, StringArray};
 
+    use crate::measures::testdata::lcg;
     use crate::{PairProbe, PairSpec, RankParams, Ranker};
-
-    fn lcg(seed: &mut u64, bound: u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 33) % bound
-    }
 
     /// The rows grouped by the given feature give the same bits as the
     /// whole pair table (a state whose rows overflowed its buffer), both
