@@ -155,8 +155,6 @@ pub(crate) struct StrataWorker {
     seen: Vec<u32>,
     /// The stratum's X value counts, for [`StrataSum::add`].
     rows: Vec<u64>,
-    /// The stratum's class counts (when not taken from a [`ByGiven`]).
-    classes: Vec<u64>,
     /// The first `FAST_MIN_CELLS` cells `(level total, class total, k)`.
     small: Vec<(u64, u64, u64)>,
     /// The pair's nonzero cell counts and level totals (see `Tally`).
@@ -229,6 +227,30 @@ impl<'t> Tally<'t> {
         a
     }
 
+    /// Adds a whole `(z, x, y)` table's levels and strata in z order:
+    /// `cells` in blocks of `block` cells per value of z, `k` per level,
+    /// `class_counts` the `k` class counts of each value of z (`rows` is
+    /// scratch).
+    fn whole_by_z(
+        &mut self,
+        cells: &[u32],
+        block: usize,
+        k: usize,
+        class_counts: &[u64],
+        rows: &mut Vec<u64>,
+        memo: &mut StrataMemo,
+    ) {
+        for (v, levels) in cells.chunks_exact(block).enumerate() {
+            rows.clear();
+            for level in levels.chunks_exact(k) {
+                if level.iter().any(|&c| c > 0) {
+                    rows.push(self.level_of(level));
+                }
+            }
+            self.stratum(rows, &class_counts[v * k..(v + 1) * k], memo);
+        }
+    }
+
     /// Adds a stratum: `rows` its X value counts, `classes` its class
     /// counts (as the whole table's walk: only with two values of X or
     /// more).
@@ -269,7 +291,7 @@ pub(crate) fn conditional_given(
     // `by` exists: every row is buffered.
     let (zcodes, _) = fin.pairs().buffered(z);
     let (joint_mi, cardinality, strata) = tally_given(fin, x, zcodes, by, w);
-    finish(fin, (x, z), joint_mi, cardinality, &strata)
+    finish(fin, x, feature(fin, z), joint_mi, cardinality, &strata)
 }
 
 /// `x` (an involved feature) given a joint value of several: `zcodes` its
@@ -285,11 +307,13 @@ pub(crate) fn conditional_on_codes(
     w: &mut StrataWorker,
 ) -> Conditional {
     let (joint_mi, cardinality, strata) = tally_given(fin, x, zcodes, by, w);
-    Conditional::new(
-        (&fin.pairs().features()[x as usize], name),
-        (joint_mi - z_mi).max(0.0),
+    finish(
+        fin,
+        x,
+        (name, z_mi, z_levels),
+        joint_mi,
+        cardinality,
         &strata,
-        cardinality <= z_levels,
     )
 }
 
@@ -324,15 +348,7 @@ fn tally_given(
     if let Some(size) = direct_size(card_z, card_x, k) {
         // The whole table, counted straight and walked in z order.
         count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
-        for (v, block) in cells.chunks_exact(card_x * k).enumerate() {
-            rows.clear();
-            for level in block.chunks_exact(k) {
-                if level.iter().any(|&c| c > 0) {
-                    rows.push(tally.level_of(level));
-                }
-            }
-            tally.stratum(rows, class_counts(v), memo);
-        }
+        tally.whole_by_z(cells, card_x * k, k, &by.class_counts, rows, memo);
     } else {
         let sorted = by.sorted(zcodes, classes);
         scatter(zcodes, xcodes, &sorted.starts, at, xs);
@@ -366,23 +382,30 @@ fn tally_given(
     tally.joint_mi(&fin.target.xlnx)
 }
 
-/// `x given z` from the pair's `MI(XZ; Y)`, its levels and its strata.
+/// A conditional of `x` given a feature (`(name, MI(Z; Y), its observed
+/// values)`) from the pair's `MI(XZ; Y)`, its levels and its strata.
 fn finish(
     fin: &Finisher<'_>,
-    (x, z): (u32, u32),
+    x: u32,
+    (name, z_mi, z_levels): (&str, f64, usize),
     joint_mi: f64,
     cardinality: usize,
     strata: &StrataSum,
 ) -> Conditional {
-    let zs = &fin.singles[z as usize];
-    let z_levels: usize = zs.groups.iter().map(|&(_, m)| m as usize).sum();
-    let names = fin.pairs().features();
     Conditional::new(
-        (&names[x as usize], &names[z as usize]),
-        (joint_mi - zs.mi).max(0.0),
+        (&fin.pairs().features()[x as usize], name),
+        (joint_mi - z_mi).max(0.0),
         strata,
         cardinality <= z_levels,
     )
+}
+
+/// Involved feature `z` as a given feature: its name, `MI(Z; Y)` and
+/// observed values.
+fn feature<'f>(fin: &'f Finisher<'_>, z: u32) -> (&'f str, f64, usize) {
+    let zs = &fin.singles[z as usize];
+    let levels = zs.groups.iter().map(|&(_, m)| m as usize).sum();
+    (&fin.pairs().features()[z as usize], zs.mi, levels)
 }
 
 /// The cells of a pair's whole `(z, x, y)` table, when it is small enough
@@ -433,7 +456,6 @@ pub(crate) fn both_orders(
     let StrataWorker {
         cells,
         rows,
-        classes: stratum_classes,
         small,
         memo,
         cell_counts,
@@ -442,20 +464,10 @@ pub(crate) fn both_orders(
     } = w;
     count_whole(zcodes, xcodes, classes, card_x, k, size, cells);
     let mut tally = Tally::new(fin, cell_counts, level_totals, small);
-    let classes_of = |feature: u32, v: usize, out: &mut Vec<u64>| {
-        class_counts(fin.joints[feature as usize], v as u32, k, out);
-    };
+    // The class counts of each value of z and of x (no rows sorted).
+    let (by_z, by_x) = (ByGiven::new(fin, z), ByGiven::new(fin, x));
     // x given z: the strata are the values of z, each a block of the table.
-    for (v, block) in cells.chunks_exact(card_x * k).enumerate() {
-        rows.clear();
-        for level in block.chunks_exact(k) {
-            if level.iter().any(|&c| c > 0) {
-                rows.push(tally.level_of(level));
-            }
-        }
-        classes_of(z, v, stratum_classes);
-        tally.stratum(rows, stratum_classes, memo);
-    }
+    tally.whole_by_z(cells, card_x * k, k, &by_z.class_counts, rows, memo);
     // z given x: the strata are the values of x, a column of blocks.
     let mut other = StrataSum::default();
     for v in 0..card_x {
@@ -468,14 +480,14 @@ pub(crate) fn both_orders(
             }
         }
         if rows.len() >= 2 {
-            classes_of(x, v, stratum_classes);
-            other.add(rows, stratum_classes, fin.target.n, memo);
+            let classes = &by_x.class_counts[v * k..(v + 1) * k];
+            other.add(rows, classes, fin.target.n, memo);
         }
     }
     let (joint_mi, cardinality, strata) = tally.joint_mi(&fin.target.xlnx);
     Some([
-        finish(fin, (x, z), joint_mi, cardinality, &strata),
-        finish(fin, (z, x), joint_mi, cardinality, &other),
+        finish(fin, x, feature(fin, z), joint_mi, cardinality, &strata),
+        finish(fin, z, feature(fin, x), joint_mi, cardinality, &other),
     ])
 }
 
