@@ -26,22 +26,25 @@ struct Mirror {
 }
 
 impl Mirror {
+    /// At the walk's mode (weight 1), with its term.
     fn new(a: u64, b1: u64, n: u64, mode: u64) -> Mirror {
         let mut m = Mirror {
             a,
             nf: n as f64,
             ab: a as f64 * b1 as f64,
-            j: a - mode,
+            j: 0,
             log: 0.0,
             anchor: 0,
             tsum: 0.0,
         };
-        m.at_mode();
+        m.turn(mode);
+        m.tsum = m.j as f64 * m.log;
         m
     }
 
-    /// Back at the mode (weight 1), its term added only the first time.
-    fn at_mode(&mut self) {
+    /// Back at the walk's mode, ready to follow it the other way.
+    fn turn(&mut self, mode: u64) {
+        self.j = self.a - mode;
         self.anchor = REANCHOR - 1;
         self.log = self.fresh(self.j);
     }
@@ -56,8 +59,9 @@ impl Mirror {
         }
     }
 
-    /// Adds the term at the walk's new position `k` with weight `w`, the
-    /// logarithm moved from `j_old` by `step` (`+1`: `j` grew).
+    /// Adds the term at the walk's new position `k`, one step from the
+    /// last, with weight `w` (the logarithm moved by one table step, or
+    /// taken afresh).
     #[inline(always)]
     fn moved(&mut self, k: u64, w: f64, steps: &[f64]) {
         let j = self.a - k;
@@ -87,15 +91,12 @@ pub(in crate::measures) fn pair_emi_mirrored(a: u64, b: u64, n: u64) -> [f64; 2]
     let steps = log_steps();
     let mut walk = Walk::new(a, b, n);
     let mut mirror = Mirror::new(a, n - b, n, walk.k);
-    let j = mirror.j;
-    mirror.tsum = if j == 0 { 0.0 } else { j as f64 * mirror.log };
     while walk.live {
         walk.up(steps);
         mirror.moved(walk.k, walk.w, steps);
     }
     walk.turn();
-    mirror.j = a - walk.k;
-    mirror.at_mode();
+    mirror.turn(walk.k);
     while walk.live {
         walk.down(steps);
         mirror.moved(walk.k, walk.w, steps);
