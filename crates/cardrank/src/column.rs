@@ -243,6 +243,7 @@ pub(crate) fn encode_list(
         other => return Err(Unsupported(other.clone())),
     };
     let mut one = Vec::new();
+    let text = Text::of(values.as_ref());
     let mut push_row = |dict: &mut Dictionary, r: usize, codes: &mut Vec<u32>| {
         let (a, b) = (offsets[r], offsets[r + 1].max(offsets[r]));
         let class = classes.get(r).copied().unwrap_or(0);
@@ -251,18 +252,9 @@ pub(crate) fn encode_list(
             occurrence_classes.push(class);
             return Ok(());
         }
-        match values.data_type() {
-            DataType::Utf8 => {
-                let v = values.as_string::<i32>();
-                for k in a..b {
-                    codes.push(if v.is_null(k) {
-                        dict.missing()
-                    } else {
-                        dict.encode(v.value(k).as_bytes(), missing)
-                    });
-                }
-            }
-            _ => {
+        match &text {
+            Some(text) => codes.extend((a..b).map(|k| text.code(k, dict, missing))),
+            None => {
                 one.clear();
                 encode_array(dict, missing, values.slice(a, b - a).as_ref(), &mut one)?;
                 codes.extend_from_slice(&one);
@@ -369,19 +361,37 @@ where
     encode_with(dict, a, out, |i, d| code(a.value(i), d))
 }
 
-/// A dictionary's text entries.
+/// The entries of a text array (a dictionary's values, a list's
+/// elements), coded one at a time straight from their bytes, as a text
+/// column's values are ([`encode_array`]).
 enum Text<'a> {
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
 }
 
-impl Text<'_> {
-    fn bytes(&self, k: usize) -> &[u8] {
-        match self {
-            Text::Utf8(v) => v.value(k).as_bytes(),
-            Text::Large(v) => v.value(k).as_bytes(),
-            Text::View(v) => v.value(k).as_bytes(),
+impl<'a> Text<'a> {
+    /// `values` as text, if it is.
+    fn of(values: &'a dyn Array) -> Option<Text<'a>> {
+        Some(match values.data_type() {
+            DataType::Utf8 => Text::Utf8(values.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(values.as_string::<i64>()),
+            DataType::Utf8View => Text::View(values.as_string_view()),
+            _ => return None,
+        })
+    }
+
+    /// The code of entry `k`: missing when null, else its value's.
+    fn code(&self, k: usize, dict: &mut Dictionary, missing: &MissingTokens) -> u32 {
+        let (null, bytes) = match self {
+            Text::Utf8(v) => (v.is_null(k), v.value(k).as_bytes()),
+            Text::Large(v) => (v.is_null(k), v.value(k).as_bytes()),
+            Text::View(v) => (v.is_null(k), v.value(k).as_bytes()),
+        };
+        if null {
+            dict.missing()
+        } else {
+            dict.encode(bytes, missing)
         }
     }
 }
@@ -401,14 +411,9 @@ fn encode_dictionary<K: ArrowDictionaryKeyType>(
     }
     let mut cache: Vec<u32> = vec![u32::MAX; values.len()];
     let mut one = Vec::with_capacity(1);
-    // Text entries are coded straight from their bytes (as a text column's
-    // values are); others through a one-entry slice of the dictionary.
-    let text = match values.data_type() {
-        DataType::Utf8 => Some(Text::Utf8(values.as_string::<i32>())),
-        DataType::LargeUtf8 => Some(Text::Large(values.as_string::<i64>())),
-        DataType::Utf8View => Some(Text::View(values.as_string_view())),
-        _ => None,
-    };
+    // Text entries are coded straight from their bytes; others through a
+    // one-entry slice of the dictionary.
+    let text = Text::of(values.as_ref());
     for key in a.keys().iter() {
         let code = match key {
             None => dict.missing(),
@@ -420,11 +425,7 @@ fn encode_dictionary<K: ArrowDictionaryKeyType>(
                 } else if cache[k] != u32::MAX {
                     cache[k]
                 } else if let Some(text) = &text {
-                    let code = if values.is_null(k) {
-                        dict.missing()
-                    } else {
-                        dict.encode(text.bytes(k), missing)
-                    };
+                    let code = text.code(k, dict, missing);
                     cache[k] = code;
                     code
                 } else {
