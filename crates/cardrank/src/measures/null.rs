@@ -65,7 +65,7 @@ pub(super) fn moments_of(
     buf: &mut Vec<(f64, f64, f64)>,
 ) -> [f64; 3] {
     if two_sided {
-        let (v, c) = level_moments(a, b, n, buf);
+        let (v, c) = level_moments(a, b, n);
         [v, c, 0.0]
     } else {
         class_moments(a, b, n, buf)
@@ -194,15 +194,15 @@ fn variance_unconstrained(
 }
 
 /// `(Var(h(X)), Cov(h(X), X))` for `X ~ Binomial(a, b/n)`, with `h` as in
-/// [`null_sd`]; requires `1 <= a <= n` and `1 <= b < n`. `buf` is scratch.
+/// [`null_sd`]; requires `1 <= a <= n` and `1 <= b < n`.
 ///
-/// One walk evaluates `h` once per support point (kept in `buf` for the
-/// centred second pass), with `ln x` and `ln(a - x)` from the table of
-/// count logarithms and the two constant parts of the logarithms taken
-/// once: no logarithm per point. (The parts add up to within about 1e-15
+/// One walk evaluates `h` once per support point and sums the moments of
+/// `h` shifted by its value at the mode, with `ln x` and `ln(a - x)` from
+/// the table of count logarithms and the two constant parts of the
+/// logarithms taken once: no logarithm per point. (The parts add up to within about 1e-15
 /// of each logarithm; the sd this feeds is an approximation to far fewer
 /// digits.)
-pub(super) fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64)>) -> (f64, f64) {
+pub(super) fn level_moments(a: u64, b: u64, n: u64) -> (f64, f64) {
     let (af, bf, nf) = (a as f64, b as f64, n as f64);
     // h(x) = [x ln(N x / (a b)) + (a - x) ln(N (a - x) / (a (N - b)))] / N
     let c1 = (nf / (af * bf)).ln();
@@ -221,7 +221,6 @@ pub(super) fn level_moments(a: u64, b: u64, n: u64, buf: &mut Vec<(f64, f64, f64
         };
         (t1 + t0) / nf
     };
-    let _ = buf;
     let mean_x = af * bf / nf;
     // One pass, with h shifted by its value at the mode (the walk's first
     // point, within a few sds of its mean, so that the shifted moments do
