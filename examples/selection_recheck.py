@@ -24,9 +24,7 @@ import tempfile
 import types
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import selection_study as study  # noqa: E402
@@ -51,14 +49,8 @@ def main() -> None:
         if not seeds:
             continue
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-        y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
         for seed in seeds:
-            idx_tr, _ = train_test_split(
-                np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
-            )
-            rows = want[(name, seed)]["train_rows"]
-            if len(idx_tr) > rows:
-                idx_tr = np.random.default_rng(seed).choice(idx_tr, rows, replace=False)
+            _, idx_tr, _ = study.split(raw, label, seed, want[(name, seed)]["train_rows"])
             csv = work / "train.csv"
             raw.iloc[idx_tr].to_csv(csv, index=False)
             out = subprocess.run(

@@ -125,14 +125,22 @@ def auc(model: lgb.LGBMClassifier, X: pd.DataFrame, y: np.ndarray) -> float:
     return float(roc_auc_score(y, model.predict_proba(X)[:, 1]))
 
 
-def one_split(name: str, raw: pd.DataFrame, label: str, seed: int, args, work: Path) -> dict:
+def split(raw: pd.DataFrame, label: str, seed: int, max_train: int):
+    """The labels as 0/1 (the last label value is 1), and the positions of
+    the training and test rows of split `seed` (70/30, stratified; at most
+    `max_train` training rows, drawn with the same seed)."""
     y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
-    X_all = typed(raw.drop(columns=[label]))
     idx_tr, idx_te = train_test_split(
         np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
     )
-    if len(idx_tr) > args.max_train:
-        idx_tr = np.random.default_rng(seed).choice(idx_tr, args.max_train, replace=False)
+    if len(idx_tr) > max_train:
+        idx_tr = np.random.default_rng(seed).choice(idx_tr, max_train, replace=False)
+    return y_all, idx_tr, idx_te
+
+
+def one_split(name: str, raw: pd.DataFrame, label: str, seed: int, args, work: Path) -> dict:
+    y_all, idx_tr, idx_te = split(raw, label, seed, args.max_train)
+    X_all = typed(raw.drop(columns=[label]))
     train_csv = work / f"{name}-{seed}-train.csv"
     raw.iloc[idx_tr].to_csv(train_csv, index=False)
     out = subprocess.run(

@@ -34,9 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -56,27 +54,10 @@ def timed(f, repeats: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def training_index(raw: pd.DataFrame, label: str, seed: int, max_train: int):
-    """The positions of the study's training rows of this seed, and their
-    labels as 0/1."""
-    y_all = (raw[label] == sorted(raw[label].unique())[-1]).to_numpy(np.int8)
-    idx_tr, _ = train_test_split(
-        np.arange(len(raw)), test_size=0.3, stratify=y_all, random_state=seed
-    )
-    if len(idx_tr) > max_train:
-        idx_tr = np.random.default_rng(seed).choice(idx_tr, max_train, replace=False)
-    return idx_tr, y_all[idx_tr]
-
-
-def training_rows(raw: pd.DataFrame, label: str, seed: int, max_train: int):
-    """The study's training rows of this seed, and their labels as 0/1."""
-    idx, y = training_index(raw, label, seed, max_train)
-    return raw.iloc[idx].reset_index(drop=True), y
-
-
 def one(name: str, raw: pd.DataFrame, X_all: pd.DataFrame, label: str, seed: int, args,
         work: Path) -> dict:
-    idx, y = training_index(raw, label, seed, args.max_train)
+    y_all, idx, _ = study.split(raw, label, seed, args.max_train)
+    y = y_all[idx]
     rows = raw.iloc[idx].reset_index(drop=True)
     # The frame the study fits: every column typed over all the rows (a
     # categorical column knows every value of the set), then its training
