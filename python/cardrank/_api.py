@@ -16,7 +16,7 @@ from typing import Any, Literal, Self, TypeAlias
 from . import _core
 from ._deps import require
 from ._input import _arrow_input
-from .exceptions import ArgumentTypeError, InvalidParameterError
+from .exceptions import ArgumentTypeError, InputError, InvalidParameterError
 
 __all__ = ["Output", "Ranker", "Score", "rank"]
 
@@ -377,8 +377,9 @@ class Ranker:
         Rust).
 
         Arrow data is read batch by batch without copying its columns, with
-        the GIL released; Ctrl-C between two batches raises
-        ``KeyboardInterrupt`` (the batches already read stay counted). One
+        the GIL released; Ctrl-C between two batches, or while a Python
+        source makes one, raises ``KeyboardInterrupt`` (the batches already
+        read stay counted, as they do when a source fails partway). One
         plain CSV/TSV file is read in parallel byte ranges, merged at the
         end: Ctrl-C then counts nothing of it.
 
@@ -396,7 +397,15 @@ class Ranker:
             self._inner.update_path(os.fspath(data))
         else:
             _no_read_options({k: v for k, v in self._params.items() if k in READ_DEFAULTS})
-            self._inner.update(_arrow_input(data))
+            interrupts: list[BaseException] = []
+            try:
+                self._inner.update(_arrow_input(data, interrupts))
+            except InputError:
+                # A Ctrl-C that landed in a Python batch source reached Rust
+                # as a stream error: raise it as the interrupt it was.
+                if interrupts:
+                    raise interrupts[0] from None
+                raise
         self._kind = _kind_of(data)
 
     def merge(self, other: Ranker) -> None:

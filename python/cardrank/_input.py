@@ -77,19 +77,22 @@ def _polars_nulls_as_strings(df: Any) -> Any:
     return df.with_columns([pl.col(name).cast(pl.String) for name in nulls])
 
 
-def _validated(data: Any) -> Any:
+def _validated(data: Any, interrupts: list[BaseException] | None = None) -> Any:
     """A pyarrow Table, RecordBatch or Array checked by pyarrow before it
     crosses (structure and buffer sizes, O(columns)): the C data interface
     carries no buffer sizes, so a string column whose offsets point past its
-    data cannot be seen on the Rust side. Raises :class:`InvalidArrayError`."""
+    data cannot be seen on the Rust side. Raises :class:`InvalidArrayError`.
+
+    A RecordBatchReader is checked batch by batch as it is read; a
+    ``KeyboardInterrupt`` or ``SystemExit`` raised while Python makes its
+    next batch is appended to `interrupts` (the stream carries it to Rust
+    only as an error message, so the caller raises it again)."""
     pa = sys.modules.get("pyarrow")
     if pa is None:
         return data
     if isinstance(data, pa.RecordBatchReader):
-        # Each batch as it is read (a generator's exception reaches the
-        # caller through the stream).
         return pa.RecordBatchReader.from_batches(
-            data.schema, (_validated(batch) for batch in data)
+            data.schema, _checked_batches(data, [] if interrupts is None else interrupts)
         )
     if not isinstance(data, (pa.Table, pa.RecordBatch, pa.Array, pa.ChunkedArray)):
         return data
@@ -100,6 +103,17 @@ def _validated(data: Any) -> Any:
 
         raise InvalidArrayError(f"the input is not a valid Arrow table: {e}") from None
     return data
+
+
+def _checked_batches(reader: Any, interrupts: list[BaseException]) -> Any:
+    """The batches of `reader`, each validated, noting an interrupt raised
+    while the reader runs (see :func:`_validated`)."""
+    try:
+        for batch in reader:
+            yield _validated(batch)
+    except (KeyboardInterrupt, SystemExit) as e:
+        interrupts.append(e)
+        raise
 
 
 def _misaligned(pa: Any, array: Any) -> bool:
@@ -147,8 +161,10 @@ def _realigned(data: Any) -> Any:
     return data
 
 
-def _arrow_input(data: Any) -> Any:
-    """`data` as an object the extension reads through the PyCapsule interface."""
+def _arrow_input(data: Any, interrupts: list[BaseException] | None = None) -> Any:
+    """`data` as an object the extension reads through the PyCapsule
+    interface; an interrupt while a pyarrow RecordBatchReader makes a batch
+    is appended to `interrupts` (see :func:`_validated`)."""
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
         return _realigned(_pandas_to_arrow(data))
@@ -159,7 +175,7 @@ def _arrow_input(data: Any) -> Any:
         return _polars_nulls_as_strings(data)
     _reject_series(data)
     if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
-        return _realigned(_validated(data))
+        return _realigned(_validated(data, interrupts))
     raise ArgumentTypeError(
         "cannot read data of type "
         f"{type(data).__module__}.{type(data).__qualname__}: expected a pandas or polars "

@@ -191,6 +191,30 @@ def test_a_failing_arrow_stream_is_an_input_error() -> None:
         cardrank.rank(reader, "y")
 
 
+@pytest.mark.parametrize("raised", [RuntimeError, KeyboardInterrupt])
+def test_a_source_failing_partway_keeps_the_batches_it_gave(raised: type) -> None:
+    # A Ctrl-C that lands while a Python generator makes a batch reaches
+    # Rust as a stream error; it must come out as KeyboardInterrupt, not as
+    # an InputError, and either way the batches before it stay counted.
+    batch = pa.table({"a": [f"v{i % 7}" for i in range(10)], "y": [i % 2 for i in range(10)]})
+    batch = batch.to_batches()[0]
+
+    def batches():  # type: ignore[no-untyped-def]
+        for _ in range(3):
+            yield batch
+        raise raised("stop")
+
+    ranker = cardrank.Ranker("y", threads=1)
+    reader = pa.RecordBatchReader.from_batches(batch.schema, batches())
+    expected = cardrank.InputError if raised is RuntimeError else KeyboardInterrupt
+    with pytest.raises(expected) as e:
+        ranker.update(reader)
+    assert type(e.value) is expected or raised is RuntimeError
+    assert ranker.rows == 30
+    whole = cardrank.rank(pa.Table.from_batches([batch] * 3), "y", output="dict")
+    assert ranker.finish(output="dict") == whole
+
+
 def test_exceptions_pickle() -> None:
     import pickle
 

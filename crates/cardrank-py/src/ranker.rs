@@ -81,20 +81,28 @@ where
     loop {
         // Up to GROUP_ROWS rows at a time, coded column by column through
         // all of them (`Ranker::update_all`).
+        // A source that fails partway (or a Ctrl-C landing in a Python
+        // batch source) still counts the batches it gave before.
         let more = py.detach(|| -> Result<bool, Failure> {
-            let (mut group, mut rows) = (Vec::new(), 0);
+            let (mut group, mut rows, mut failed) = (Vec::new(), 0, None);
             while rows < GROUP_ROWS {
                 match batches.next() {
                     None => break,
-                    Some(batch) => {
-                        let batch = batch.map_err(Into::into)?;
+                    Some(Ok(batch)) => {
                         rows += batch.num_rows();
                         group.push(batch);
+                    }
+                    Some(Err(e)) => {
+                        failed = Some(e.into());
+                        break;
                     }
                 }
             }
             ranker.update_all(&group)?;
-            Ok(!group.is_empty())
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(!group.is_empty()),
+            }
         })?;
         if !more {
             return Ok(());
