@@ -163,6 +163,10 @@ def _table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...], out
     table = pa.Table.from_pylist(rows, schema=schema)
     if output == "pandas":
         df = table.to_pandas()
+        for name, kind in columns:
+            # pandas would show an integer column with nulls as floats.
+            if kind == "int" and table.column(name).null_count:
+                df[name] = df[name].astype("Int64")
         df.attrs.update(metadata)
         return df
     return table

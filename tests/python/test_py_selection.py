@@ -87,6 +87,8 @@ def test_the_default_method_is_joint_and_stops_at_k_suggested() -> None:
     for i in (2, 3, 4):
         assert forced[i]["joint_levels"] == df.groupby(taken[:i]).ngroups, (i, forced[i])
     assert pd.isna(table["joint_levels"].iloc[1]) and table["joint_levels"].iloc[2] == 4
+    # Integers with gaps stay integers in pandas (its nullable Int64).
+    assert str(table["joint_levels"].dtype) == "Int64" and str(table["step"].dtype) == "int64"
 
 
 def test_one_default_method_for_python_and_the_cli(cardrank_bin: str) -> None:

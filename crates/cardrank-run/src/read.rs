@@ -100,8 +100,8 @@ pub fn read_into(
     let source = cardrank_io::open_with(inputs, read, transforms)?;
     let progress = source.progress();
     watch.start(&progress);
-    let done = each_batch(source, watch, |batch| -> Result<()> {
-        Ok(ranker.update(batch)?)
+    let done = each_group(source, watch, GROUP_ROWS, |group| -> Result<()> {
+        Ok(ranker.update_all(group)?)
     });
     watch.done();
     done?;
@@ -193,12 +193,36 @@ fn read_ranges(
     }))
 }
 
+/// Rows a ranker is given at once by one reader ([`Ranker::update_all`]
+/// codes each column through a group in one go): a source of small batches
+/// (an IPC file written in chunks of a few thousand rows) passes about as
+/// fast as one of whole batches. It is the CSV reader's batch size, so the
+/// rows held stay within the batch cap.
+pub const GROUP_ROWS: usize = 65_536;
+
 /// Reads batches on a second thread while this one hands each to `f`,
 /// telling the watch after each.
 pub fn each_batch<I, E>(
     reader: I,
     watch: &dyn Watch,
     mut f: impl FnMut(&RecordBatch) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E>
+where
+    I: Iterator<Item = cardrank_io::Result<RecordBatch>> + Send,
+    E: From<Error>,
+{
+    each_group(reader, watch, 0, |group| group.iter().try_for_each(&mut f))
+}
+
+/// Reads batches on a second thread while this one hands them to `f` in
+/// groups of at least `rows` rows (the last may have fewer; `0` gives each
+/// batch alone), telling the watch after each group. A read error after
+/// some batches of a group still gives those to `f` first.
+pub fn each_group<I, E>(
+    reader: I,
+    watch: &dyn Watch,
+    rows: usize,
+    mut f: impl FnMut(&[RecordBatch]) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E>
 where
     I: Iterator<Item = cardrank_io::Result<RecordBatch>> + Send,
@@ -214,14 +238,144 @@ where
                 }
             }
         });
-        let mut rows = 0u64;
-        for item in rx {
-            let batch = item.map_err(|e| E::from(Error::Input(e)))?;
-            rows += batch.num_rows() as u64;
-            f(&batch)?;
-            watch.progress(rows);
-            watch.batch().map_err(|Stop| E::from(Error::Interrupted))?;
+        let (mut read, mut group, mut held) = (0u64, Vec::new(), 0usize);
+        let mut items = rx.into_iter();
+        let mut end = false;
+        while !end {
+            let mut failed = None;
+            while held < rows.max(1) {
+                match items.next() {
+                    Some(Ok(batch)) => {
+                        held += batch.num_rows();
+                        group.push(batch);
+                    }
+                    Some(Err(e)) => {
+                        failed = Some(e);
+                        break;
+                    }
+                    None => {
+                        end = true;
+                        break;
+                    }
+                }
+            }
+            if !group.is_empty() {
+                f(&group)?;
+                read += held as u64;
+                watch.progress(read);
+                group.clear();
+                held = 0;
+            }
+            if let Some(e) = failed {
+                return Err(E::from(Error::Input(e)));
+            }
+            if !end {
+                watch.batch().map_err(|Stop| E::from(Error::Interrupted))?;
+            }
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Int64Array, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use cardrank::{RankParams, Ranker};
+
+    use super::*;
+
+    fn batches(sizes: &[usize]) -> Vec<RecordBatch> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Int64, false),
+            Field::new("y", DataType::Int64, false),
+        ]));
+        let mut start = 0i64;
+        sizes
+            .iter()
+            .map(|&n| {
+                let rows = start..start + n as i64;
+                start += n as i64;
+                let a = Int64Array::from_iter_values(rows.clone().map(|i| i * 7919 % 97));
+                let y = Int64Array::from_iter_values(rows.map(|i| (i * 31 % 13) % 2));
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(a), Arc::new(y)]).unwrap()
+            })
+            .collect()
+    }
+
+    fn source(
+        batches: &[RecordBatch],
+        fail_after: Option<usize>,
+    ) -> impl Iterator<Item = cardrank_io::Result<RecordBatch>> + Send {
+        let mut items: Vec<_> = batches.iter().cloned().map(Ok).collect();
+        if let Some(at) = fail_after {
+            items.truncate(at);
+            items.push(Err(cardrank_io::Error::Empty {
+                path: "broken".into(),
+            }));
+        }
+        items.into_iter()
+    }
+
+    #[test]
+    fn groups_hold_at_least_their_rows_and_rank_as_each_batch() {
+        let all = batches(&[300, 0, 700, 1_000, 50, 999, 1]);
+        let mut sizes = Vec::new();
+        let mut grouped = Ranker::new(RankParams::new("y")).unwrap();
+        each_group(source(&all, None), &Unwatched, 1_000, |g| -> Result<()> {
+            sizes.push(g.iter().map(|b| b.num_rows()).sum::<usize>());
+            Ok(grouped.update_all(g)?)
+        })
+        .unwrap();
+        assert_eq!(sizes, [1_000, 1_000, 1_049, 1]);
+        let mut one = Ranker::new(RankParams::new("y")).unwrap();
+        let mut seen = 0;
+        each_batch(source(&all, None), &Unwatched, |b| -> Result<()> {
+            seen += 1;
+            Ok(one.update(b)?)
+        })
+        .unwrap();
+        assert_eq!(seen, all.len());
+        assert_eq!(grouped.state().to_bytes(), one.state().to_bytes());
+    }
+
+    #[test]
+    fn a_read_error_comes_after_the_batches_before_it() {
+        let all = batches(&[10, 20, 30, 40]);
+        let mut given = Vec::new();
+        let done = each_group(source(&all, Some(3)), &Unwatched, 1_000, |g| -> Result<()> {
+            given.push(g.len());
+            Ok(())
+        });
+        assert!(matches!(done, Err(Error::Input(_))));
+        assert_eq!(given, [3]);
+    }
+
+    #[test]
+    fn a_stop_ends_the_read_between_groups() {
+        struct StopAtOnce;
+        impl Watch for StopAtOnce {
+            fn batch(&self) -> std::result::Result<(), Stop> {
+                Err(Stop)
+            }
+        }
+        let all = batches(&[10, 20, 30, 40]);
+        let mut given = Vec::new();
+        let done = each_group(source(&all, None), &StopAtOnce, 25, |g| -> Result<()> {
+            given.push(g.len());
+            Ok(())
+        });
+        assert!(matches!(done, Err(Error::Interrupted)));
+        assert_eq!(given, [2]);
+        // The whole source in one group: nothing is left to stop.
+        given.clear();
+        each_group(source(&all, None), &StopAtOnce, 1_000, |g| -> Result<()> {
+            given.push(g.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(given, [4]);
+    }
 }

@@ -140,9 +140,12 @@ fn drive(
             (Some(source), None) => {
                 let progress = source.progress();
                 watch.start(&progress);
-                let done = crate::read::each_batch(source, watch, |b| -> Result<()> {
-                    Ok(ranker.update(b)?)
-                });
+                let done = crate::read::each_group(
+                    source,
+                    watch,
+                    crate::read::GROUP_ROWS,
+                    |group| -> Result<()> { Ok(ranker.update_all(group)?) },
+                );
                 watch.done();
                 done.map(|()| Read {
                     progress,
