@@ -25,15 +25,17 @@ use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
 
 use crate::errors::Failure;
 
-/// The batches of `reader`, each checked ([`check_batch`]), after a check of
-/// the column names.
+/// The batches of `reader`, each checked ([`check_batch`]) on at most
+/// `threads` threads (`None`: one per core), after a check of the column
+/// names.
 pub(crate) fn checked(
     reader: Box<dyn RecordBatchReader + Send>,
+    threads: Option<usize>,
 ) -> Result<impl Iterator<Item = Result<RecordBatch, Failure>> + Send, Failure> {
     check_names(&reader.schema())?;
-    Ok(reader.map(|batch| {
+    Ok(reader.map(move |batch| {
         let batch = batch?;
-        check_batch(&batch)?;
+        check_batch(&batch, threads)?;
         Ok(batch)
     }))
 }
@@ -55,15 +57,16 @@ pub(crate) fn check_names(schema: &Schema) -> Result<(), Failure> {
 }
 
 /// Fails on a column whose buffers do not hold what its type says (the
-/// first such column). The columns are checked on a few scoped threads of
-/// this call's own, not on a thread pool: a process forked after using a
-/// pool has none of its threads, and would wait for them for ever.
-pub(crate) fn check_batch(batch: &RecordBatch) -> Result<(), Failure> {
+/// first such column). The columns are checked on up to `threads` scoped
+/// threads of this call's own (`None`: one per core), not on a thread pool:
+/// a process forked after using a pool has none of its threads, and would
+/// wait for them for ever.
+pub(crate) fn check_batch(batch: &RecordBatch, threads: Option<usize>) -> Result<(), Failure> {
     let schema = batch.schema();
     let columns: Vec<(&FieldRef, &ArrayRef)> =
         schema.fields().iter().zip(batch.columns()).collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .min(columns.len())
         .max(1);
     let per = columns.len().div_ceil(threads).max(1);

@@ -138,6 +138,12 @@ impl Options {
             .transpose()
     }
 
+    /// The thread count a ranker for `target` would have: `threads`, else
+    /// `CARDRANK_THREADS` (`None`: one per core).
+    pub fn resolved_threads(&self, target: &str) -> Result<Option<usize>, Failure> {
+        Ok(self.params(target.to_string())?.check()?.threads())
+    }
+
     /// The ranker's parameters for `target`: score, threads, missing
     /// tokens, features, excluded columns, `max_distinct`, pairs.
     pub fn params(&self, target: String) -> Result<RankParams, Failure> {

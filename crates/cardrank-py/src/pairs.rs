@@ -145,7 +145,9 @@ pub(crate) fn pair_run(
     let o = Options::from_kwargs(options)?;
     let reader = data.into_reader()?;
     let schema = reader.schema();
-    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let threads = o.resolved_threads(&target)?;
+    let batches =
+        py.detach(|| checked(reader, threads)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let exclude = o.exclude.clone().unwrap_or_default();
     let features = Features::of(&schema, &target, o.features.as_deref(), &exclude);
     let params = o.params(target)?;

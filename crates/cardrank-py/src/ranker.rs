@@ -157,8 +157,8 @@ impl PyRanker {
     /// or `__arrow_c_array__`), batch by batch, without copying columns.
     /// Each batch is checked first (see [`crate::input`]).
     fn update(&self, py: Python<'_>, data: AnyRecordBatch) -> Result<(), Failure> {
-        let reader = checked(data.into_reader()?)?;
         let mut ranker = self.lock(py)?;
+        let reader = checked(data.into_reader()?, ranker.threads())?;
         feed(py, &mut ranker, reader)
     }
 

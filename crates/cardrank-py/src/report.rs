@@ -90,7 +90,9 @@ pub(crate) fn report(
 ) -> Result<String, Failure> {
     let o = with_report_missing(Options::from_kwargs(options)?);
     let reader = data.into_reader()?;
-    let batches = py.detach(|| checked(reader)?.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let threads = o.resolved_threads(&target)?;
+    let batches =
+        py.detach(|| checked(reader, threads)?.collect::<Result<Vec<RecordBatch>, _>>())?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let start = Instant::now();
     let params = o.params(target)?;

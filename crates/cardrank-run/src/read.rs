@@ -345,10 +345,15 @@ mod tests {
     fn a_read_error_comes_after_the_batches_before_it() {
         let all = batches(&[10, 20, 30, 40]);
         let mut given = Vec::new();
-        let done = each_group(source(&all, Some(3)), &Unwatched, 1_000, |g| -> Result<()> {
-            given.push(g.len());
-            Ok(())
-        });
+        let done = each_group(
+            source(&all, Some(3)),
+            &Unwatched,
+            1_000,
+            |g| -> Result<()> {
+                given.push(g.len());
+                Ok(())
+            },
+        );
         assert!(matches!(done, Err(Error::Input(_))));
         assert_eq!(given, [3]);
     }

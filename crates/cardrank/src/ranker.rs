@@ -158,6 +158,12 @@ impl Ranker {
         self.params.params()
     }
 
+    /// The threads of this ranker's own pool (`None`: it runs on rayon's
+    /// global pool, one thread per core).
+    pub fn threads(&self) -> Option<usize> {
+        self.params.threads()
+    }
+
     /// The accumulated state so far.
     pub fn state(&self) -> &RankState {
         &self.state
