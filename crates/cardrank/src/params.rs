@@ -86,7 +86,12 @@ pub struct RankParams {
     /// Features left out.
     pub exclude: Vec<String>,
     /// Worker threads, 1 to [`MAX_THREADS`]; `None` reads
-    /// `CARDRANK_THREADS`, else all cores.
+    /// `CARDRANK_THREADS`, else all cores. A count (given or from the
+    /// variable) builds the ranker a rayon pool of its own; with neither,
+    /// the work runs on rayon's global pool. A process that forks after
+    /// using the global pool must not use it in the child (its threads do
+    /// not exist there, and the child waits for them for ever): a program
+    /// that forks should give a count.
     pub threads: Option<usize>,
     /// The ranking score.
     pub score: Score,
