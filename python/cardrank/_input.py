@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from .exceptions import ArgumentTypeError, DuplicateColumnError
+from .exceptions import ArgumentTypeError, DuplicateColumnError, UnsupportedTypeError
 
 
 def _pandas_to_arrow(df: Any) -> Any:
@@ -20,9 +20,10 @@ def _pandas_to_arrow(df: Any) -> Any:
     import pyarrow as pa
 
     _check_unique([str(c) for c in df.columns])
+    failures = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
     try:
         return pa.Table.from_pandas(df, preserve_index=False, nthreads=_conversion_threads(df))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except failures:
         pass
     # Object columns of mixed types: each value by its text, nulls kept.
     columns = {}
@@ -30,7 +31,14 @@ def _pandas_to_arrow(df: Any) -> Any:
         col = df[name]
         try:
             columns[str(name)] = pa.array(col, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except failures:
+            if col.dtype != object:
+                # A typed column Arrow has no type for (complex numbers).
+                raise UnsupportedTypeError(
+                    f"column `{name}` has pandas dtype {col.dtype}, which cardrank cannot "
+                    "read as categories; cast it to strings or integers first, or leave it "
+                    "out (exclude)"
+                ) from None
             isnull = col.isna().to_numpy()
             values = [None if null else str(v) for v, null in zip(col, isnull, strict=True)]
             columns[str(name)] = pa.array(values, type=pa.string())

@@ -116,6 +116,16 @@ def test_unsupported_type_is_a_type_error() -> None:
     with pytest.raises(cardrank.UnsupportedTypeError, match="`when`") as info:
         cardrank.rank(table, "y")
     assert isinstance(info.value, TypeError)
+    assert "cast it to strings or integers" in str(info.value)
+    # A pandas dtype Arrow has no type for is the same error, not pyarrow's.
+    import pandas as pd
+
+    frame = TABLE.to_pandas().assign(z=[1j, 2j, 1j, 2j])
+    with pytest.raises(cardrank.UnsupportedTypeError, match="`z` has pandas dtype complex128"):
+        cardrank.rank(frame, "y")
+    # Mixed objects still rank by their text.
+    mixed = TABLE.to_pandas().assign(m=pd.Series([1, "a", 1, "a"], dtype=object))
+    assert "m" in {r["feature"] for r in cardrank.rank(mixed, "y", output="dict")}
 
 
 def test_not_a_table() -> None:

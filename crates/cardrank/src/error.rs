@@ -64,7 +64,7 @@ pub enum Error {
     NoFeatures,
     /// A column's Arrow type cannot be read as categories.
     #[error(
-        "column `{column}` has Arrow type {data_type}, which cardrank cannot read as categories"
+        "column `{column}` has Arrow type {data_type}, which cardrank cannot read as categories; cast it to strings or integers first (a timestamp: its date or hour, say), or leave it out (exclude)"
     )]
     UnsupportedType {
         /// The column.
