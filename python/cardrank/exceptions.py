@@ -103,7 +103,9 @@ class ArgumentTypeError(CardrankError, TypeError):
 
 
 class SchemaChangedError(CardrankError, ValueError):
-    """A later batch lacks a column the first batch had."""
+    """A later batch lacks a column the first batch had, or has a column the
+    first batch had not (one that would be ranked: no `features` list, not
+    excluded)."""
 
     kind = "schema_changed"
 

@@ -109,6 +109,15 @@ def test_schema_changed() -> None:
     r.update(TABLE)
     with pytest.raises(cardrank.SchemaChangedError, match="`b`"):
         r.update(TABLE.drop_columns(["b"]))
+    # A column the first batch had not would be ranked on part of the rows.
+    wider = TABLE.append_column("c", pa.array(["p", "q", "p", "q"]))
+    with pytest.raises(cardrank.SchemaChangedError, match="has a column `c` the first"):
+        r.update(wider)
+    assert r.rows == 4
+    listed = cardrank.Ranker("y", features=["a", "b"])
+    listed.update(TABLE)
+    listed.update(wider)
+    assert listed.rows == 8
 
 
 def test_unsupported_type_is_a_type_error() -> None:

@@ -25,13 +25,17 @@ pub enum Error {
         /// The columns the input has.
         available: Vec<String>,
     },
-    /// A later batch lacks a column the first batch had.
-    #[error("batch {batch} has no column `{column}`, which the first batch had")]
+    /// A later batch lacks a column the first batch had, or has a column
+    /// the first batch had not (when every column is ranked: without a
+    /// list of features, and not excluded).
+    #[error("{}", schema_change(*batch, column, *added))]
     SchemaChanged {
         /// 1-based batch number.
         batch: u64,
-        /// The missing column.
+        /// The missing or added column.
         column: String,
+        /// Whether the column is added (else missing).
+        added: bool,
     },
     /// Every row has the same target value: nothing can be ranked.
     #[error("target column `{target}` has the single value `{value}` in all {rows} rows; a ranking needs at least two classes")]
@@ -103,6 +107,17 @@ pub enum Error {
     /// The thread pool could not be built.
     #[error("cannot start the thread pool: {0}")]
     ThreadPool(String),
+}
+
+fn schema_change(batch: u64, column: &str, added: bool) -> String {
+    if added {
+        format!(
+            "batch {batch} has a column `{column}` the first batch had not: it would be ranked on \
+             part of the rows; give every batch the same columns, or exclude it"
+        )
+    } else {
+        format!("batch {batch} has no column `{column}`, which the first batch had")
+    }
 }
 
 impl Error {

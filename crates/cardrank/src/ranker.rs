@@ -468,16 +468,34 @@ impl Ranker {
             });
         }
         let feature_idx: Vec<usize> = if self.state.initialised {
-            self.state
+            let idx = self
+                .state
                 .features
                 .iter()
                 .map(|f| {
                     find(&f.name).ok_or_else(|| Error::SchemaChanged {
                         batch: batch_no,
                         column: f.name.clone(),
+                        added: false,
                     })
                 })
-                .collect::<Result<_>>()?
+                .collect::<Result<Vec<usize>>>()?;
+            // A column that would have been ranked, had the first batch had
+            // it, is not dropped in silence.
+            let p = &self.params.params;
+            if p.features.is_none() {
+                let known = |i: usize| i == target_idx || idx.contains(&i);
+                if let Some(i) =
+                    (0..names.len()).find(|&i| !known(i) && !p.exclude.contains(&names[i]))
+                {
+                    return Err(Error::SchemaChanged {
+                        batch: batch_no,
+                        column: names[i].clone(),
+                        added: true,
+                    });
+                }
+            }
+            idx
         } else {
             let p = &self.params.params;
             for name in p.features.iter().flatten().chain(&p.exclude) {

@@ -66,6 +66,28 @@ fn later_batch_without_a_column() {
 }
 
 #[test]
+fn later_batch_with_a_column_the_first_had_not() {
+    let first = batch(&[("a", s(&["1"])), ("y", s(&["1"]))]);
+    let more = batch(&[("a", s(&["2"])), ("new", s(&["1"])), ("y", s(&["0"]))]);
+    let mut r = Ranker::new(RankParams::new("y")).unwrap();
+    r.update(&first).unwrap();
+    let err = r.update(&more).unwrap_err();
+    assert_eq!(err.kind_name(), "schema_changed");
+    assert!(
+        err.to_string()
+            .contains("batch 2 has a column `new` the first batch had not"),
+        "{err}"
+    );
+    assert_eq!(r.state().rows(), 1, "the failed batch adds nothing");
+    // Not an error when the column would not be ranked anyway: the ranker
+    // has a list of features.
+    let mut r = Ranker::new(RankParams::new("y").features(&["a"])).unwrap();
+    r.update(&first).unwrap();
+    r.update(&more).unwrap();
+    assert_eq!(r.state().rows(), 2);
+}
+
+#[test]
 fn unsupported_type_names_the_column() {
     use std::sync::Arc;
 
