@@ -43,6 +43,12 @@ def test_unknown_feature_is_a_key_error() -> None:
     assert isinstance(info.value, KeyError)
 
 
+def test_the_target_cannot_be_given() -> None:
+    for call in (cardrank.select, cardrank.rank):
+        with pytest.raises(cardrank.InvalidParameterError, match="the target cannot be given"):
+            call(TABLE, "y", given=["a", "y"])
+
+
 def test_constant_target() -> None:
     table = pa.table({"a": ["x", "y"], "y": ["1", "1"]})
     with pytest.raises(

@@ -276,6 +276,13 @@ impl PairPlan {
             });
         }
         for g in given {
+            if *g == self.params.target {
+                return Err(Error::InvalidParameter {
+                    name: "given",
+                    value: g.clone(),
+                    expected: "feature columns: the target cannot be given",
+                });
+            }
             if !self.pairable.contains(g) {
                 return Err(Error::UnknownColumn {
                     column: g.clone(),
