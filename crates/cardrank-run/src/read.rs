@@ -26,10 +26,11 @@ pub struct Stop;
 pub trait Watch: Sync {
     /// A source starts (its byte and row counts, for a progress bar).
     fn start(&self, _progress: &Progress) {}
-    /// After each batch ranked, on any thread: `rows` read from this
-    /// source so far (for a progress bar).
+    /// After each batch (or group of batches) ranked, on any thread:
+    /// `rows` read from this source so far (for a progress bar).
     fn progress(&self, _rows: u64) {}
-    /// After each batch ranked by one reader, on the calling thread. `Err`
+    /// After each group of batches ranked by one reader (at least
+    /// [`GROUP_ROWS`] rows, or what is left), on the calling thread. `Err`
     /// stops the read (the batches before stay counted).
     fn batch(&self) -> std::result::Result<(), Stop> {
         Ok(())
