@@ -7,7 +7,6 @@
 
 use std::path::PathBuf;
 
-use arrow_array::RecordBatch;
 use cardrank::{Method, TargetSelectParams};
 use cardrank_run::{Features, PairPlan, ProbeRun};
 use pyo3::prelude::*;
@@ -15,7 +14,7 @@ use pyo3::types::PyDict;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
-use crate::input::checked;
+use crate::input::read_all;
 use crate::options::Options;
 use crate::pairs::{feed_all, json};
 use crate::ranking::PyRanking;
@@ -133,11 +132,7 @@ pub(crate) fn probe_run(
     options: Option<&Bound<'_, PyDict>>,
 ) -> Result<PyProbeResult, Failure> {
     let o = Options::from_kwargs(options)?;
-    let reader = data.into_reader()?;
-    let schema = reader.schema();
-    let threads = o.resolved_threads(&target)?;
-    let batches =
-        py.detach(|| checked(reader, threads)?.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let (batches, schema) = read_all(py, data, &target, &o)?;
     let exclude = o.exclude.clone().unwrap_or_default();
     let features = Features::of(&schema, &target, o.features.as_deref(), &exclude);
     let plan = PairPlan::new(

@@ -21,9 +21,12 @@
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_data::ArrayData;
-use arrow_schema::{ArrowError, DataType, FieldRef, Schema};
+use arrow_schema::{ArrowError, DataType, FieldRef, Schema, SchemaRef};
+use pyo3::Python;
+use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
+use crate::options::Options;
 
 /// The batches of `reader`, each checked ([`check_batch`]) on at most
 /// `threads` threads (`None`: one per core), after a check of the column
@@ -38,6 +41,22 @@ pub(crate) fn checked(
         check_batch(&batch, threads)?;
         Ok(batch)
     }))
+}
+
+/// Arrow data read into memory for a run of several passes: its batches,
+/// each checked ([`checked`], on the threads the options give a ranker for
+/// `target`), and its schema.
+pub(crate) fn read_all(
+    py: Python<'_>,
+    data: AnyRecordBatch,
+    target: &str,
+    o: &Options,
+) -> Result<(Vec<RecordBatch>, SchemaRef), Failure> {
+    let reader = data.into_reader()?;
+    let schema = reader.schema();
+    let threads = o.resolved_threads(target)?;
+    let batches = py.detach(|| checked(reader, threads)?.collect::<Result<Vec<_>, _>>())?;
+    Ok((batches, schema))
 }
 
 /// Fails on a column name given twice.

@@ -19,7 +19,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PySchema;
 
 use crate::errors::Failure;
-use crate::input::checked;
+use crate::input::read_all;
 use crate::options::Options;
 use crate::ranking::PyRanking;
 use crate::signals::Signals;
@@ -143,11 +143,7 @@ pub(crate) fn pair_run(
     options: Option<&Bound<'_, PyDict>>,
 ) -> Result<PyPairResult, Failure> {
     let o = Options::from_kwargs(options)?;
-    let reader = data.into_reader()?;
-    let schema = reader.schema();
-    let threads = o.resolved_threads(&target)?;
-    let batches =
-        py.detach(|| checked(reader, threads)?.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let (batches, schema) = read_all(py, data, &target, &o)?;
     let exclude = o.exclude.clone().unwrap_or_default();
     let features = Features::of(&schema, &target, o.features.as_deref(), &exclude);
     let params = o.params(target)?;

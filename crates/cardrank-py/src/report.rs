@@ -17,7 +17,7 @@ use pyo3::types::PyDict;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::Failure;
-use crate::input::checked;
+use crate::input::read_all;
 use crate::options::Options;
 use crate::pairs::drain;
 
@@ -89,10 +89,7 @@ pub(crate) fn report(
     options: Option<&Bound<'_, PyDict>>,
 ) -> Result<String, Failure> {
     let o = with_report_missing(Options::from_kwargs(options)?);
-    let reader = data.into_reader()?;
-    let threads = o.resolved_threads(&target)?;
-    let batches =
-        py.detach(|| checked(reader, threads)?.collect::<Result<Vec<RecordBatch>, _>>())?;
+    let (batches, _) = read_all(py, data, &target, &o)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let start = Instant::now();
     let params = o.params(target)?;
