@@ -214,11 +214,12 @@ def _interrupted(setup: str, call: str, after: str, delay: float, tmp_path: Path
     after `delay` seconds, in a new interpreter; returns the words it
     printed: "interrupted", the seconds taken, then `after` evaluated.
 
-    The Ctrl-C tests run alone. In two full-suite runs (2026-11-29) both
-    saw no `KeyboardInterrupt` at all from `_thread.interrupt_main` (and a
-    real SIGINT sent to the hung process was not acted on either), while
-    run alone they always pass; what earlier test leaves the interpreter
-    in that state was not found.
+    Each runs in a new interpreter, so no earlier test can have changed its
+    signal handling. The interrupt lands either between two batches (Rust's
+    signal check raises it) or while Python code makes a batch (pyarrow
+    hands it to Rust as a stream error; `Ranker.update` raises it again):
+    both must come out as `KeyboardInterrupt`. A CI run once saw the second
+    case come out as `InputError`.
     """
     script = tmp_path / "interrupt.py"
     script.write_text(
