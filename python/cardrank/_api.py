@@ -397,14 +397,14 @@ class Ranker:
             self._inner.update_path(os.fspath(data))
         else:
             _no_read_options({k: v for k, v in self._params.items() if k in READ_DEFAULTS})
-            interrupts: list[BaseException] = []
+            raised: list[BaseException] = []
             try:
-                self._inner.update(_arrow_input(data, interrupts))
+                self._inner.update(_arrow_input(data, raised))
             except InputError:
-                # A Ctrl-C that landed in a Python batch source reached Rust
-                # as a stream error: raise it as the interrupt it was.
-                if interrupts:
-                    raise interrupts[0] from None
+                # A Ctrl-C, or the batch check's error, in a Python batch
+                # source reached Rust as a stream error: raise it as it was.
+                if raised:
+                    raise raised[0] from None
                 raise
         self._kind = _kind_of(data)
 

@@ -8,7 +8,12 @@ import os
 import sys
 from typing import Any
 
-from .exceptions import ArgumentTypeError, DuplicateColumnError, UnsupportedTypeError
+from .exceptions import (
+    ArgumentTypeError,
+    DuplicateColumnError,
+    InvalidArrayError,
+    UnsupportedTypeError,
+)
 
 
 def _pandas_to_arrow(df: Any) -> Any:
@@ -85,42 +90,41 @@ def _polars_nulls_as_strings(df: Any) -> Any:
     return df.with_columns([pl.col(name).cast(pl.String) for name in nulls])
 
 
-def _validated(data: Any, interrupts: list[BaseException] | None = None) -> Any:
+def _validated(data: Any, raised: list[BaseException] | None = None) -> Any:
     """A pyarrow Table, RecordBatch or Array checked by pyarrow before it
     crosses (structure and buffer sizes, O(columns)): the C data interface
     carries no buffer sizes, so a string column whose offsets point past its
     data cannot be seen on the Rust side. Raises :class:`InvalidArrayError`.
 
-    A RecordBatchReader is checked batch by batch as it is read; a
-    ``KeyboardInterrupt`` or ``SystemExit`` raised while Python makes its
-    next batch is appended to `interrupts` (the stream carries it to Rust
-    only as an error message, so the caller raises it again)."""
+    A RecordBatchReader is checked batch by batch as it is read. The C
+    stream carries an exception raised there to Rust only as a message, so
+    the ones the caller should raise again as they are (this check's
+    :class:`InvalidArrayError`, a ``KeyboardInterrupt`` or ``SystemExit``
+    while Python makes a batch) are appended to `raised`."""
     pa = sys.modules.get("pyarrow")
     if pa is None:
         return data
     if isinstance(data, pa.RecordBatchReader):
         return pa.RecordBatchReader.from_batches(
-            data.schema, _checked_batches(data, [] if interrupts is None else interrupts)
+            data.schema, _checked_batches(data, [] if raised is None else raised)
         )
     if not isinstance(data, (pa.Table, pa.RecordBatch, pa.Array, pa.ChunkedArray)):
         return data
     try:
         data.validate()
     except pa.ArrowInvalid as e:
-        from .exceptions import InvalidArrayError
-
         raise InvalidArrayError(f"the input is not a valid Arrow table: {e}") from None
     return data
 
 
-def _checked_batches(reader: Any, interrupts: list[BaseException]) -> Any:
-    """The batches of `reader`, each validated, noting an interrupt raised
-    while the reader runs (see :func:`_validated`)."""
+def _checked_batches(reader: Any, raised: list[BaseException]) -> Any:
+    """The batches of `reader`, each validated, noting the exceptions to
+    raise again (see :func:`_validated`)."""
     try:
         for batch in reader:
             yield _validated(batch)
-    except (KeyboardInterrupt, SystemExit) as e:
-        interrupts.append(e)
+    except (InvalidArrayError, KeyboardInterrupt, SystemExit) as e:
+        raised.append(e)
         raise
 
 
@@ -169,10 +173,11 @@ def _realigned(data: Any) -> Any:
     return data
 
 
-def _arrow_input(data: Any, interrupts: list[BaseException] | None = None) -> Any:
+def _arrow_input(data: Any, raised: list[BaseException] | None = None) -> Any:
     """`data` as an object the extension reads through the PyCapsule
-    interface; an interrupt while a pyarrow RecordBatchReader makes a batch
-    is appended to `interrupts` (see :func:`_validated`)."""
+    interface; the exceptions to raise again when a pyarrow
+    RecordBatchReader fails as it is read are appended to `raised` (see
+    :func:`_validated`)."""
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
         return _realigned(_pandas_to_arrow(data))
@@ -183,7 +188,7 @@ def _arrow_input(data: Any, interrupts: list[BaseException] | None = None) -> An
         return _polars_nulls_as_strings(data)
     _reject_series(data)
     if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
-        return _realigned(_validated(data, interrupts))
+        return _realigned(_validated(data, raised))
     raise ArgumentTypeError(
         "cannot read data of type "
         f"{type(data).__module__}.{type(data).__qualname__}: expected a pandas or polars "
