@@ -93,6 +93,12 @@ def test_truncated_state() -> None:
     data = r.to_bytes()
     with pytest.raises(cardrank.InvalidStateError):
         cardrank.Ranker.from_bytes(data[: len(data) // 2])
+    # One bit changed anywhere after the header: refused, not other counts.
+    for i in range(5, len(data)):
+        changed = bytearray(data)
+        changed[i] ^= 0x04
+        with pytest.raises(cardrank.InvalidStateError, match="checksum"):
+            cardrank.Ranker.from_bytes(bytes(changed))
 
 
 def test_merge_mismatch() -> None:

@@ -9,6 +9,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use twox_hash::XxHash3_64;
 
 use crate::counts::{FeatureState, JointCounts, PairState};
 use crate::encode::{Dictionary, MissingTokens};
@@ -17,8 +18,12 @@ use crate::gain::FOLDS;
 
 const MAGIC: &[u8; 4] = b"CRST";
 /// 2: pair tables added. 3: rows with a missing target counted. 4: counts
-/// by fold for the cross-fitted gain.
-const FORMAT_VERSION: u8 = 4;
+/// by fold for the cross-fitted gain. 5: a checksum after the body.
+const FORMAT_VERSION: u8 = 5;
+/// The header: the magic bytes and the format version.
+const HEADER: usize = MAGIC.len() + 1;
+/// The checksum's bytes: xxHash3 (64 bits, little-endian) of the body.
+const CHECKSUM: usize = 8;
 
 /// Everything needed to finish a ranking: plain data, mergeable, serialisable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,30 +253,46 @@ impl RankState {
     /// Encodes the state as bytes (a magic header, a format version, then
     /// postcard).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
-        out.extend_from_slice(MAGIC);
-        out.push(FORMAT_VERSION);
         // Serialising plain data into a Vec cannot fail.
         let body = postcard::to_allocvec(self).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER + body.len() + CHECKSUM);
+        out.extend_from_slice(MAGIC);
+        out.push(FORMAT_VERSION);
         out.extend_from_slice(&body);
+        out.extend_from_slice(&XxHash3_64::oneshot(&body).to_le_bytes());
         out
     }
 
-    /// Decodes bytes from [`RankState::to_bytes`].
+    /// Decodes bytes from [`RankState::to_bytes`]. Bytes changed or cut
+    /// short anywhere fail the checksum, so a damaged state is refused
+    /// rather than read as other counts.
     pub fn from_bytes(bytes: &[u8]) -> Result<RankState> {
-        if bytes.len() < 5 || &bytes[..4] != MAGIC {
+        if bytes.len() < HEADER || &bytes[..MAGIC.len()] != MAGIC {
             return Err(Error::InvalidState(
                 "the bytes do not start with a cardrank state header".into(),
             ));
         }
-        if bytes[4] != FORMAT_VERSION {
+        if bytes[MAGIC.len()] != FORMAT_VERSION {
             return Err(Error::InvalidState(format!(
                 "state format version {} is not supported (this build reads version {FORMAT_VERSION})",
-                bytes[4]
+                bytes[MAGIC.len()]
             )));
         }
+        let rest = &bytes[HEADER..];
+        let Some(split) = rest.len().checked_sub(CHECKSUM) else {
+            return Err(Error::InvalidState(
+                "the state is cut short: it has no checksum".into(),
+            ));
+        };
+        let (body, sum) = rest.split_at(split);
+        if XxHash3_64::oneshot(body).to_le_bytes() != sum {
+            return Err(Error::InvalidState(
+                "the state's checksum does not match its bytes: they were changed or cut short"
+                    .into(),
+            ));
+        }
         let state: RankState =
-            postcard::from_bytes(&bytes[5..]).map_err(|e| Error::InvalidState(e.to_string()))?;
+            postcard::from_bytes(body).map_err(|e| Error::InvalidState(e.to_string()))?;
         state.validate()?;
         Ok(state)
     }

@@ -131,6 +131,33 @@ fn state_bytes_round_trip_and_reject_garbage() {
 }
 
 #[test]
+fn a_changed_byte_after_the_header_is_refused() {
+    // Without the checksum, a changed count decoded as a valid state with
+    // other counts (a ranking of counts nobody saw).
+    let rows: Vec<(u8, u16, u8, u8)> = (0..100u32)
+        .map(|i| ((i % 4) as u8, i as u16, (i % 3) as u8, (i % 2) as u8))
+        .collect();
+    let bytes = state_of(&rows, 7, 1).to_bytes();
+    for i in 5..bytes.len() {
+        for flip in [0x01u8, 0x80] {
+            let mut bad = bytes.clone();
+            bad[i] ^= flip;
+            let err = RankState::from_bytes(&bad).unwrap_err().to_string();
+            assert!(err.contains("checksum"), "byte {i}: {err}");
+        }
+    }
+    for cut in [5, 6, 12, bytes.len() - 1] {
+        assert!(
+            RankState::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(RankState::from_bytes(&longer).is_err());
+}
+
+#[test]
 fn merging_different_targets_fails() {
     let b = batch(&[
         ("a", vec!["1".into(), "2".into()]),
