@@ -101,7 +101,8 @@ pub fn read_into(
     let source = cardrank_io::open_with(inputs, read, transforms)?;
     let progress = source.progress();
     watch.start(&progress);
-    let done = each_group(source, watch, GROUP_ROWS, |group| -> Result<()> {
+    let rows = group_rows(&*source);
+    let done = each_group(source, watch, rows, GROUP_BYTES, |group| -> Result<()> {
         Ok(ranker.update_all(group)?)
     });
     watch.done();
@@ -197,9 +198,39 @@ fn read_ranges(
 /// Rows a ranker is given at once by one reader ([`Ranker::update_all`]
 /// codes each column through a group in one go): a source of small batches
 /// (an IPC file written in chunks of a few thousand rows) passes about as
-/// fast as one of whole batches. It is the CSV reader's batch size, so the
-/// rows held stay within the batch cap.
+/// fast as one of whole batches. It is the CSV reader's batch size in rows.
 pub const GROUP_ROWS: usize = 65_536;
+
+/// Arrow bytes at which a group is closed whatever its rows (16 MiB, four
+/// times the CSV reader's cap of a batch's bytes), so memory does not grow
+/// with long texts times [`GROUP_ROWS`]. Groups of 4 MiB kept only half of
+/// the gain on 2,000-row IPC batches (0.28 s against 0.25 s).
+pub const GROUP_BYTES: usize = 4 * cardrank_io::csv::TARGET_BATCH_BYTES;
+
+/// The bytes of `batch`'s own rows. Not `get_array_memory_size`: it
+/// counts whole buffers, and an IPC file's batches are slices of one
+/// buffer, so each would look as large as the file.
+fn slice_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+        .sum()
+}
+
+/// The rows to group batches of `source` to: [`GROUP_ROWS`], or none (each
+/// batch alone) for a source of more than [`WIDE_COLUMNS`] columns. Its
+/// batches are few rows each already (the CSV reader caps their bytes),
+/// and grouping them to 65,536 rows took a CSV file of 2,000 columns x
+/// 200,000 rows from 0.74-0.90 GB to 2.97 GB at its peak (BENCHMARKS.md,
+/// files of small batches).
+pub fn group_rows(source: &dyn cardrank_io::BatchSource) -> usize {
+    if source.schema().fields().len() > WIDE_COLUMNS {
+        0
+    } else {
+        GROUP_ROWS
+    }
+}
 
 /// Reads batches on a second thread while this one hands each to `f`,
 /// telling the watch after each.
@@ -212,17 +243,21 @@ where
     I: Iterator<Item = cardrank_io::Result<RecordBatch>> + Send,
     E: From<Error>,
 {
-    each_group(reader, watch, 0, |group| group.iter().try_for_each(&mut f))
+    each_group(reader, watch, 0, 0, |group| {
+        group.iter().try_for_each(&mut f)
+    })
 }
 
 /// Reads batches on a second thread while this one hands them to `f` in
-/// groups of at least `rows` rows (the last may have fewer; `0` gives each
-/// batch alone), telling the watch after each group. A read error after
-/// some batches of a group still gives those to `f` first.
+/// groups of at least `rows` rows or at least `bytes` bytes of Arrow
+/// memory, whichever comes first (the last group may hold less; `0` rows
+/// gives each batch alone), telling the watch after each group. A read
+/// error after some batches of a group still gives those to `f` first.
 pub fn each_group<I, E>(
     reader: I,
     watch: &dyn Watch,
     rows: usize,
+    bytes: usize,
     mut f: impl FnMut(&[RecordBatch]) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E>
 where
@@ -239,15 +274,16 @@ where
                 }
             }
         });
-        let (mut read, mut group, mut held) = (0u64, Vec::new(), 0usize);
+        let (mut read, mut group, mut held, mut size) = (0u64, Vec::new(), 0usize, 0usize);
         let mut items = rx.into_iter();
         let mut end = false;
         while !end {
             let mut failed = None;
-            while held < rows.max(1) {
+            while held < rows.max(1) && (group.is_empty() || size < bytes) {
                 match items.next() {
                     Some(Ok(batch)) => {
                         held += batch.num_rows();
+                        size += slice_bytes(&batch);
                         group.push(batch);
                     }
                     Some(Err(e)) => {
@@ -265,7 +301,7 @@ where
                 read += held as u64;
                 watch.progress(read);
                 group.clear();
-                held = 0;
+                (held, size) = (0, 0);
             }
             if let Some(e) = failed {
                 return Err(E::from(Error::Input(e)));
@@ -325,10 +361,16 @@ mod tests {
         let all = batches(&[300, 0, 700, 1_000, 50, 999, 1]);
         let mut sizes = Vec::new();
         let mut grouped = Ranker::new(RankParams::new("y")).unwrap();
-        each_group(source(&all, None), &Unwatched, 1_000, |g| -> Result<()> {
-            sizes.push(g.iter().map(|b| b.num_rows()).sum::<usize>());
-            Ok(grouped.update_all(g)?)
-        })
+        each_group(
+            source(&all, None),
+            &Unwatched,
+            1_000,
+            usize::MAX,
+            |g| -> Result<()> {
+                sizes.push(g.iter().map(|b| b.num_rows()).sum::<usize>());
+                Ok(grouped.update_all(g)?)
+            },
+        )
         .unwrap();
         assert_eq!(sizes, [1_000, 1_000, 1_049, 1]);
         let mut one = Ranker::new(RankParams::new("y")).unwrap();
@@ -343,6 +385,27 @@ mod tests {
     }
 
     #[test]
+    fn a_group_closes_at_its_bytes_whatever_its_rows() {
+        // Wide batches (the CSV reader caps their bytes) are not piled up
+        // to GROUP_ROWS rows: memory would grow with the columns.
+        let all = batches(&[100; 7]);
+        let one = slice_bytes(&all[0]);
+        let mut sizes = Vec::new();
+        each_group(
+            source(&all, None),
+            &Unwatched,
+            1_000_000,
+            2 * one,
+            |g| -> Result<()> {
+                sizes.push(g.len());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(sizes, [2, 2, 2, 1]);
+    }
+
+    #[test]
     fn a_read_error_comes_after_the_batches_before_it() {
         let all = batches(&[10, 20, 30, 40]);
         let mut given = Vec::new();
@@ -350,6 +413,7 @@ mod tests {
             source(&all, Some(3)),
             &Unwatched,
             1_000,
+            usize::MAX,
             |g| -> Result<()> {
                 given.push(g.len());
                 Ok(())
@@ -369,18 +433,30 @@ mod tests {
         }
         let all = batches(&[10, 20, 30, 40]);
         let mut given = Vec::new();
-        let done = each_group(source(&all, None), &StopAtOnce, 25, |g| -> Result<()> {
-            given.push(g.len());
-            Ok(())
-        });
+        let done = each_group(
+            source(&all, None),
+            &StopAtOnce,
+            25,
+            usize::MAX,
+            |g| -> Result<()> {
+                given.push(g.len());
+                Ok(())
+            },
+        );
         assert!(matches!(done, Err(Error::Interrupted)));
         assert_eq!(given, [2]);
         // The whole source in one group: nothing is left to stop.
         given.clear();
-        each_group(source(&all, None), &StopAtOnce, 1_000, |g| -> Result<()> {
-            given.push(g.len());
-            Ok(())
-        })
+        each_group(
+            source(&all, None),
+            &StopAtOnce,
+            1_000,
+            usize::MAX,
+            |g| -> Result<()> {
+                given.push(g.len());
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(given, [4]);
     }

@@ -140,10 +140,12 @@ fn drive(
             (Some(source), None) => {
                 let progress = source.progress();
                 watch.start(&progress);
+                let rows = crate::read::group_rows(&*source);
                 let done = crate::read::each_group(
                     source,
                     watch,
-                    crate::read::GROUP_ROWS,
+                    rows,
+                    crate::read::GROUP_BYTES,
                     |group| -> Result<()> { Ok(ranker.update_all(group)?) },
                 );
                 watch.done();
