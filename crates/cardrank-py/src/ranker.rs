@@ -83,13 +83,20 @@ where
         // all of them (`Ranker::update_all`).
         // A source that fails partway (or a Ctrl-C landing in a Python
         // batch source) still counts the batches it gave before.
+        // A group also closes at the run layer's bytes, and a wide batch
+        // stays alone: a stream's batches are held until the group is
+        // ranked, and 262,144 rows of 2,000 columns would be gigabytes.
         let more = py.detach(|| -> Result<bool, Failure> {
-            let (mut group, mut rows, mut failed) = (Vec::new(), 0, None);
-            while rows < GROUP_ROWS {
+            let (mut group, mut rows, mut bytes, mut failed) = (Vec::new(), 0, 0, None);
+            while rows < GROUP_ROWS && bytes < cardrank_run::GROUP_BYTES {
                 match batches.next() {
                     None => break,
                     Some(Ok(batch)) => {
                         rows += batch.num_rows();
+                        bytes += cardrank_run::slice_bytes(&batch);
+                        if batch.num_columns() > cardrank_run::WIDE_COLUMNS {
+                            bytes = usize::MAX;
+                        }
                         group.push(batch);
                     }
                     Some(Err(e)) => {

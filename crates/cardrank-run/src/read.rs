@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
+use arrow_schema::DataType;
 use cardrank::arrow_array::RecordBatch;
 use cardrank::Ranker;
 use cardrank_io::split::{CsvSplit, SplitError, SplitRun, SplitSize};
@@ -209,12 +210,16 @@ pub const GROUP_BYTES: usize = 4 * cardrank_io::csv::TARGET_BATCH_BYTES;
 
 /// The bytes of `batch`'s own rows. Not `get_array_memory_size`: it
 /// counts whole buffers, and an IPC file's batches are slices of one
-/// buffer, so each would look as large as the file.
-fn slice_bytes(batch: &RecordBatch) -> usize {
+/// buffer, so each would look as large as the file. A dictionary column
+/// counts its keys: its dictionary is shared by every batch of a table.
+pub fn slice_bytes(batch: &RecordBatch) -> usize {
     batch
         .columns()
         .iter()
-        .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+        .map(|c| match c.data_type() {
+            DataType::Dictionary(key, _) => c.len() * key.primitive_width().unwrap_or(8),
+            _ => c.to_data().get_slice_memory_size().unwrap_or(0),
+        })
         .sum()
 }
 
@@ -403,6 +408,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sizes, [2, 2, 2, 1]);
+    }
+
+    #[test]
+    fn a_batch_counts_the_bytes_of_its_own_rows() {
+        use arrow_array::types::Int32Type;
+        use arrow_array::{ArrayRef, DictionaryArray, StringArray};
+        let whole = batches(&[1_000]).remove(0);
+        let part = whole.slice(100, 10);
+        // Two Int64 columns: 16 bytes a row, however large the buffer.
+        assert_eq!(slice_bytes(&part), 160);
+        assert!(part.get_array_memory_size() >= 16_000);
+        let values: Vec<String> = (0..10_000).map(|i| format!("value-{i}")).collect();
+        let dict = StringArray::from_iter_values(values);
+        let keys = arrow_array::Int32Array::from_iter_values((0..100).map(|i| i * 7));
+        let col = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(dict)).unwrap();
+        let b = RecordBatch::try_from_iter([("d", Arc::new(col) as ArrayRef)]).unwrap();
+        assert_eq!(slice_bytes(&b), 400);
     }
 
     #[test]
