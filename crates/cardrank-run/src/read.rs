@@ -361,6 +361,29 @@ mod tests {
         items.into_iter()
     }
 
+    /// The number of batches in each group `each_group` gives, and how it
+    /// ended.
+    fn group_lengths(
+        all: &[RecordBatch],
+        fail_after: Option<usize>,
+        watch: &dyn Watch,
+        rows: usize,
+        bytes: usize,
+    ) -> (Result<()>, Vec<usize>) {
+        let mut lengths = Vec::new();
+        let done = each_group(
+            source(all, fail_after),
+            watch,
+            rows,
+            bytes,
+            |g| -> Result<()> {
+                lengths.push(g.len());
+                Ok(())
+            },
+        );
+        (done, lengths)
+    }
+
     #[test]
     fn groups_hold_at_least_their_rows_and_rank_as_each_batch() {
         let all = batches(&[300, 0, 700, 1_000, 50, 999, 1]);
@@ -395,18 +418,8 @@ mod tests {
         // to GROUP_ROWS rows: memory would grow with the columns.
         let all = batches(&[100; 7]);
         let one = slice_bytes(&all[0]);
-        let mut sizes = Vec::new();
-        each_group(
-            source(&all, None),
-            &Unwatched,
-            1_000_000,
-            2 * one,
-            |g| -> Result<()> {
-                sizes.push(g.len());
-                Ok(())
-            },
-        )
-        .unwrap();
+        let (done, sizes) = group_lengths(&all, None, &Unwatched, 1_000_000, 2 * one);
+        assert!(done.is_ok());
         assert_eq!(sizes, [2, 2, 2, 1]);
     }
 
@@ -430,17 +443,7 @@ mod tests {
     #[test]
     fn a_read_error_comes_after_the_batches_before_it() {
         let all = batches(&[10, 20, 30, 40]);
-        let mut given = Vec::new();
-        let done = each_group(
-            source(&all, Some(3)),
-            &Unwatched,
-            1_000,
-            usize::MAX,
-            |g| -> Result<()> {
-                given.push(g.len());
-                Ok(())
-            },
-        );
+        let (done, given) = group_lengths(&all, Some(3), &Unwatched, 1_000, usize::MAX);
         assert!(matches!(done, Err(Error::Input(_))));
         assert_eq!(given, [3]);
     }
@@ -454,32 +457,12 @@ mod tests {
             }
         }
         let all = batches(&[10, 20, 30, 40]);
-        let mut given = Vec::new();
-        let done = each_group(
-            source(&all, None),
-            &StopAtOnce,
-            25,
-            usize::MAX,
-            |g| -> Result<()> {
-                given.push(g.len());
-                Ok(())
-            },
-        );
+        let (done, given) = group_lengths(&all, None, &StopAtOnce, 25, usize::MAX);
         assert!(matches!(done, Err(Error::Interrupted)));
         assert_eq!(given, [2]);
         // The whole source in one group: nothing is left to stop.
-        given.clear();
-        each_group(
-            source(&all, None),
-            &StopAtOnce,
-            1_000,
-            usize::MAX,
-            |g| -> Result<()> {
-                given.push(g.len());
-                Ok(())
-            },
-        )
-        .unwrap();
+        let (done, given) = group_lengths(&all, None, &StopAtOnce, 1_000, usize::MAX);
+        assert!(done.is_ok());
         assert_eq!(given, [4]);
     }
 }
