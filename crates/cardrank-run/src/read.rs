@@ -414,8 +414,8 @@ mod tests {
 
     #[test]
     fn a_group_closes_at_its_bytes_whatever_its_rows() {
-        // Wide batches (the CSV reader caps their bytes) are not piled up
-        // to GROUP_ROWS rows: memory would grow with the columns.
+        // Batches of long texts are not piled up to GROUP_ROWS rows:
+        // memory would grow with the texts' length.
         let all = batches(&[100; 7]);
         let one = slice_bytes(&all[0]);
         let (done, sizes) = group_lengths(&all, None, &Unwatched, 1_000_000, 2 * one);
