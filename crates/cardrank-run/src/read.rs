@@ -102,7 +102,7 @@ pub fn read_into(
     let source = cardrank_io::open_with(inputs, read, transforms)?;
     let progress = source.progress();
     watch.start(&progress);
-    let rows = group_rows(&*source);
+    let rows = group_rows(source.schema().fields().len());
     let done = each_group(source, watch, rows, GROUP_BYTES, |group| -> Result<()> {
         Ok(ranker.update_all(group)?)
     });
@@ -223,14 +223,14 @@ pub fn slice_bytes(batch: &RecordBatch) -> usize {
         .sum()
 }
 
-/// The rows to group batches of `source` to: [`GROUP_ROWS`], or none (each
-/// batch alone) for a source of more than [`WIDE_COLUMNS`] columns. Its
+/// The rows to group batches of a source of `columns` columns to:
+/// [`GROUP_ROWS`], or none (each batch alone) past [`WIDE_COLUMNS`]. Its
 /// batches are few rows each already (the CSV reader caps their bytes),
 /// and grouping them to 65,536 rows took a CSV file of 2,000 columns x
 /// 200,000 rows from 0.74-0.90 GB to 2.97 GB at its peak (BENCHMARKS.md,
 /// files of small batches).
-pub fn group_rows(source: &dyn cardrank_io::BatchSource) -> usize {
-    if source.schema().fields().len() > WIDE_COLUMNS {
+pub fn group_rows(columns: usize) -> usize {
+    if columns > WIDE_COLUMNS {
         0
     } else {
         GROUP_ROWS
@@ -410,6 +410,18 @@ mod tests {
         .unwrap();
         assert_eq!(seen, all.len());
         assert_eq!(grouped.state().to_bytes(), one.state().to_bytes());
+    }
+
+    #[test]
+    fn wide_sources_are_not_grouped() {
+        assert_eq!(group_rows(3), GROUP_ROWS);
+        assert_eq!(group_rows(WIDE_COLUMNS), GROUP_ROWS);
+        assert_eq!(group_rows(WIDE_COLUMNS + 1), 0);
+        // Zero rows: each batch alone.
+        let all = batches(&[10, 20, 30]);
+        let (done, lengths) = group_lengths(&all, None, &Unwatched, 0, usize::MAX);
+        assert!(done.is_ok());
+        assert_eq!(lengths, [1, 1, 1]);
     }
 
     #[test]

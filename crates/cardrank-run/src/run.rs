@@ -140,7 +140,7 @@ fn drive(
             (Some(source), None) => {
                 let progress = source.progress();
                 watch.start(&progress);
-                let rows = crate::read::group_rows(&*source);
+                let rows = crate::read::group_rows(source.schema().fields().len());
                 let done = crate::read::each_group(
                     source,
                     watch,
