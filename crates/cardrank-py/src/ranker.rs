@@ -22,7 +22,7 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use arrow_array::RecordBatch;
 use cardrank::{RankState, Ranker};
-use cardrank_run::ReadArgs;
+use cardrank_run::{Group, ReadArgs, GROUP_BYTES};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use pyo3_arrow::input::AnyRecordBatch;
@@ -72,43 +72,36 @@ impl PyRanker {
 }
 
 /// Feeds batches into `ranker` without the GIL, checking for signals between
-/// groups of batches (of up to `GROUP_ROWS` rows).
+/// groups of batches (a [`Group`] closed at `GROUP_ROWS` rows).
 pub(crate) fn feed<I, E>(py: Python<'_>, ranker: &mut Ranker, mut batches: I) -> Result<(), Failure>
 where
     I: Iterator<Item = Result<RecordBatch, E>> + Send,
     E: Into<Failure> + Send,
 {
     loop {
-        // Up to GROUP_ROWS rows at a time, coded column by column through
-        // all of them (`Ranker::update_all`).
-        // A source that fails partway (or a Ctrl-C landing in a Python
-        // batch source) still counts the batches it gave before.
-        // A group also closes at the run layer's bytes, and a wide batch
-        // stays alone: a stream's batches are held until the group is
-        // ranked, and 262,144 rows of 2,000 columns would be gigabytes.
+        // A group of batches at a time, coded column by column through all
+        // of them (`Ranker::update_all`), closed by the run layer's rule at
+        // GROUP_ROWS rows or its bytes (a stream's batches are held until
+        // their group is ranked). A source that fails partway (or a Ctrl-C
+        // landing in a Python batch source) still counts the batches it
+        // gave before.
         let more = py.detach(|| -> Result<bool, Failure> {
-            let (mut group, mut rows, mut bytes, mut failed) = (Vec::new(), 0, 0, None);
-            while rows < GROUP_ROWS && bytes < cardrank_run::GROUP_BYTES {
+            let mut group = Group::new(GROUP_ROWS, GROUP_BYTES);
+            let mut failed = None;
+            while !group.is_full() {
                 match batches.next() {
                     None => break,
-                    Some(Ok(batch)) => {
-                        rows += batch.num_rows();
-                        bytes += cardrank_run::slice_bytes(&batch);
-                        if batch.num_columns() > cardrank_run::WIDE_COLUMNS {
-                            bytes = usize::MAX;
-                        }
-                        group.push(batch);
-                    }
+                    Some(Ok(batch)) => group.push(batch),
                     Some(Err(e)) => {
                         failed = Some(e.into());
                         break;
                     }
                 }
             }
-            ranker.update_all(&group)?;
+            ranker.update_all(group.batches())?;
             match failed {
                 Some(e) => Err(e),
-                None => Ok(!group.is_empty()),
+                None => Ok(!group.batches().is_empty()),
             }
         })?;
         if !more {

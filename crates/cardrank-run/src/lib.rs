@@ -39,8 +39,8 @@ pub use error::{Error, Result};
 pub use options::{parse_delimiter, parse_multivalue, ReadArgs, RunSpec, DEFAULT_BATCH_SIZE};
 pub use plan::{BudgetUsed, PairBudget, PairPlan, PairRun, Pass, ProbeRun};
 pub use read::{
-    each_batch, each_group, read_into, slice_bytes, How, Read, Stop, Unwatched, Watch, GROUP_BYTES,
-    GROUP_ROWS, WIDE_COLUMNS,
+    each_batch, each_group, read_into, Group, How, Read, Stop, Unwatched, Watch, GROUP_BYTES,
+    GROUP_ROWS,
 };
 pub use run::{pairs, probe, rank, PairsRead, ProbeRead, Ranked, RANK_MISSING};
 pub use select::{DEFAULT_JOINT_LEVELS, DEFAULT_METHOD};

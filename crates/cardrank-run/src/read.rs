@@ -102,10 +102,13 @@ pub fn read_into(
     let source = cardrank_io::open_with(inputs, read, transforms)?;
     let progress = source.progress();
     watch.start(&progress);
-    let rows = group_rows(source.schema().fields().len());
-    let done = each_group(source, watch, rows, GROUP_BYTES, |group| -> Result<()> {
-        Ok(ranker.update_all(group)?)
-    });
+    let done = each_group(
+        source,
+        watch,
+        GROUP_ROWS,
+        GROUP_BYTES,
+        |group| -> Result<()> { Ok(ranker.update_all(group)?) },
+    );
     watch.done();
     done?;
     Ok(Read {
@@ -223,17 +226,66 @@ pub fn slice_bytes(batch: &RecordBatch) -> usize {
         .sum()
 }
 
-/// The rows to group batches of a source of `columns` columns to:
-/// [`GROUP_ROWS`], or none (each batch alone) past [`WIDE_COLUMNS`]. Its
-/// batches are few rows each already (the CSV reader caps their bytes),
-/// and grouping them to 65,536 rows took a CSV file of 2,000 columns x
-/// 200,000 rows from 0.74-0.90 GB to 2.97 GB at its peak (BENCHMARKS.md,
-/// files of small batches).
-pub fn group_rows(columns: usize) -> usize {
-    if columns > WIDE_COLUMNS {
-        0
-    } else {
-        GROUP_ROWS
+/// Batches gathered for one [`Ranker::update_all`], and the rule that
+/// closes them: at `rows` rows (`0`: each batch alone), at `bytes` of the
+/// batches' own Arrow data ([`slice_bytes`]), or after a batch of more than
+/// [`WIDE_COLUMNS`] columns. A wide source's batches are few rows each
+/// already (the CSV reader caps their bytes), and grouping them to 65,536
+/// rows took a CSV file of 2,000 columns x 200,000 rows from 0.74-0.90 GB
+/// to 2.97 GB at its peak (BENCHMARKS.md, files of small batches).
+#[derive(Debug)]
+pub struct Group {
+    max_rows: usize,
+    max_bytes: usize,
+    batches: Vec<RecordBatch>,
+    rows: usize,
+    bytes: usize,
+    full: bool,
+}
+
+impl Group {
+    /// An empty group closed at `rows` rows or `bytes` bytes.
+    pub fn new(rows: usize, bytes: usize) -> Group {
+        Group {
+            max_rows: rows.max(1),
+            max_bytes: bytes,
+            batches: Vec::new(),
+            rows: 0,
+            bytes: 0,
+            full: false,
+        }
+    }
+
+    /// Adds a batch (its bytes are counted only while neither the rows nor
+    /// the width closed the group).
+    pub fn push(&mut self, batch: RecordBatch) {
+        self.rows += batch.num_rows();
+        self.full = self.rows >= self.max_rows || batch.num_columns() > WIDE_COLUMNS || {
+            self.bytes += slice_bytes(&batch);
+            self.bytes >= self.max_bytes
+        };
+        self.batches.push(batch);
+    }
+
+    /// Whether the group is closed.
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The batches so far.
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
+    }
+
+    /// Their rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Empties the group for the next.
+    pub fn clear(&mut self) {
+        self.batches.clear();
+        (self.rows, self.bytes, self.full) = (0, 0, false);
     }
 }
 
@@ -254,9 +306,9 @@ where
 }
 
 /// Reads batches on a second thread while this one hands them to `f` in
-/// groups of at least `rows` rows or at least `bytes` bytes of Arrow
-/// memory, whichever comes first (the last group may hold less; `0` rows
-/// gives each batch alone), telling the watch after each group. A read
+/// groups closed at `rows` rows or `bytes` bytes (a [`Group`]; the last
+/// may hold less; `0` rows gives each batch alone), telling the watch
+/// after each group. A read
 /// error after some batches of a group still gives those to `f` first.
 pub fn each_group<I, E>(
     reader: I,
@@ -279,18 +331,14 @@ where
                 }
             }
         });
-        let (mut read, mut group, mut held, mut size) = (0u64, Vec::new(), 0usize, 0usize);
+        let (mut read, mut group) = (0u64, Group::new(rows, bytes));
         let mut items = rx.into_iter();
         let mut end = false;
         while !end {
             let mut failed = None;
-            while held < rows.max(1) && (group.is_empty() || size < bytes) {
+            while !group.is_full() {
                 match items.next() {
-                    Some(Ok(batch)) => {
-                        held += batch.num_rows();
-                        size += slice_bytes(&batch);
-                        group.push(batch);
-                    }
+                    Some(Ok(batch)) => group.push(batch),
                     Some(Err(e)) => {
                         failed = Some(e);
                         break;
@@ -301,12 +349,11 @@ where
                     }
                 }
             }
-            if !group.is_empty() {
-                f(&group)?;
-                read += held as u64;
+            if !group.batches().is_empty() {
+                f(group.batches())?;
+                read += group.rows() as u64;
                 watch.progress(read);
                 group.clear();
-                (held, size) = (0, 0);
             }
             if let Some(e) = failed {
                 return Err(E::from(Error::Input(e)));
@@ -414,9 +461,18 @@ mod tests {
 
     #[test]
     fn wide_sources_are_not_grouped() {
-        assert_eq!(group_rows(3), GROUP_ROWS);
-        assert_eq!(group_rows(WIDE_COLUMNS), GROUP_ROWS);
-        assert_eq!(group_rows(WIDE_COLUMNS + 1), 0);
+        use arrow_array::ArrayRef;
+        let of_width = |columns: usize| {
+            let col: ArrayRef = Arc::new(Int64Array::from_iter_values(0..10));
+            RecordBatch::try_from_iter((0..columns).map(|i| (format!("c{i}"), col.clone())))
+                .unwrap()
+        };
+        let mut narrow = Group::new(GROUP_ROWS, usize::MAX);
+        narrow.push(of_width(WIDE_COLUMNS));
+        assert!(!narrow.is_full());
+        let mut wide = Group::new(GROUP_ROWS, usize::MAX);
+        wide.push(of_width(WIDE_COLUMNS + 1));
+        assert!(wide.is_full());
         // Zero rows: each batch alone.
         let all = batches(&[10, 20, 30]);
         let (done, lengths) = group_lengths(&all, None, &Unwatched, 0, usize::MAX);

@@ -140,11 +140,10 @@ fn drive(
             (Some(source), None) => {
                 let progress = source.progress();
                 watch.start(&progress);
-                let rows = crate::read::group_rows(source.schema().fields().len());
                 let done = crate::read::each_group(
                     source,
                     watch,
-                    rows,
+                    crate::read::GROUP_ROWS,
                     crate::read::GROUP_BYTES,
                     |group| -> Result<()> { Ok(ranker.update_all(group)?) },
                 );
